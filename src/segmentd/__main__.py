@@ -1,0 +1,3 @@
+from segmentd.cli import main
+
+main()

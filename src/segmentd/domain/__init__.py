@@ -1,0 +1,1 @@
+"""Domain objects and pure rules of segmentd: no I/O, no framework imports."""
