@@ -1,0 +1,1 @@
+"""The HTTP edge: LaunchDarkly's REST API v2 over FastAPI."""

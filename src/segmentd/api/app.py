@@ -1,0 +1,45 @@
+"""``create_app(services)``: the ASGI application. No module-level state."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from segmentd import __version__
+from segmentd.api import errors
+from segmentd.api.app_services import AppServices
+from segmentd.api.middleware import EdgeMiddleware
+from segmentd.api.ratelimit import RateLimiter
+from segmentd.api.routes import health, projects, segments, tokens
+
+DESCRIPTION = """
+segmentd serves feature-flag audience **segments** with LaunchDarkly's REST API v2.
+
+Authenticate with an access token in the `Authorization` header (the raw token; a `Bearer `
+prefix is tolerated). Every error answers `{"code", "message", "id"}`; `id` is the request
+id, also sent as `X-Request-Id` and written to the server log.
+"""
+
+MAX_UPLOAD_BYTES = 40 * 1024 * 1024 + 64 * 1024
+
+
+def create_app(services: AppServices) -> FastAPI:
+    """Build the ASGI app around already-built services (see :mod:`segmentd.bootstrap`)."""
+    app = FastAPI(
+        title="segmentd",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.state.limiter = RateLimiter(services.settings.rate_limit)
+    errors.install(app)
+    for module in (health, projects, segments, tokens):
+        app.include_router(module.router)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=services.settings.max_body_bytes,
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+    )
+    return app

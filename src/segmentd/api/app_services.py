@@ -1,0 +1,27 @@
+"""What the HTTP layer needs from the composition root, as a Protocol (the API never imports
+:mod:`segmentd.bootstrap`; ``bootstrap.Services`` satisfies this structurally)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from segmentd.config import Settings
+from segmentd.services.access import AccessService
+from segmentd.services.projects import ProjectService
+from segmentd.services.segments import SegmentService
+
+
+class AppServices(Protocol):
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def access(self) -> AccessService: ...
+
+    @property
+    def projects(self) -> ProjectService: ...
+
+    @property
+    def segments(self) -> SegmentService: ...
+
+    def database_ready(self) -> bool: ...

@@ -1,0 +1,62 @@
+"""Request-scoped dependencies: the services, and who is calling with which role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from fastapi import Query, Request
+
+from segmentd.domain.model import AccessToken, Role
+from segmentd.errors import InvalidRequest, RateLimited
+
+if TYPE_CHECKING:
+    from segmentd.api.app_services import AppServices
+    from segmentd.api.ratelimit import RateLimiter
+
+
+def services(request: Request) -> AppServices:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def authorize(role: Role) -> Callable[[Request], AccessToken]:
+    """A dependency that authenticates the caller, counts the request against the token's
+    rate limit, and refuses with 403 unless the token's role includes ``role``."""
+
+    def dependency(request: Request) -> AccessToken:
+        app_services = services(request)
+        token = app_services.access.authenticate(request.headers.get("authorization"))
+        limiter: RateLimiter = request.app.state.limiter
+        quota = limiter.hit(token.id)
+        if quota is not None:
+            headers = quota.headers()
+            state = request.scope.setdefault("state", {})
+            if not quota.allowed:
+                headers["Retry-After"] = str(quota.retry_after_seconds(limiter.now()))
+                state["quota_headers"] = headers
+                raise RateLimited()
+            state["quota_headers"] = headers
+        app_services.access.require(token, role)
+        return token
+
+    return dependency
+
+
+reader = authorize(Role.READER)
+writer = authorize(Role.WRITER)
+admin = authorize(Role.ADMIN)
+
+MAX_PAGE = 100
+
+
+def pagination(
+    limit: int | None = Query(default=None, description="Page size (default 20, at most 100)"),
+    offset: int | None = Query(default=None, description="Items to skip"),
+) -> tuple[int, int]:
+    limit = 20 if limit is None else limit
+    offset = 0 if offset is None else offset
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidRequest(f"limit: must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise InvalidRequest("offset: must not be negative")
+    return limit, offset

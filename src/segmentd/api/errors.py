@@ -1,0 +1,95 @@
+"""One translation of every failure into LaunchDarkly's error body ``{"code","message","id"}``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from segmentd.api.responses import JsonResponse
+from segmentd.errors import (
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    ServiceError,
+)
+
+log = logging.getLogger("segmentd.api")
+
+
+def request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+def error_response(
+    error: ServiceError, rid: str, headers: Mapping[str, str] | None = None
+) -> JsonResponse:
+    return JsonResponse(
+        {"code": error.code, "message": error.message, "id": rid},
+        status_code=error.status,
+        headers=dict(headers or {}),
+    )
+
+
+def _validation_message(errors: list[Any]) -> str:
+    """``field.sub: problem`` for the first few problems pydantic found in a body."""
+    parts = []
+    for error in errors[:5]:
+        kind = error.get("type", "")
+        loc = [str(p) for p in error.get("loc", ()) if p != "body"]
+        if kind == "json_invalid":
+            return "Malformed JSON body"
+        if kind == "missing" and not loc:
+            return "A JSON body is required"
+        if kind in ("model_attributes_type", "dict_type") and not loc:
+            return "The request body must be a JSON object"
+        where = ".".join(loc) or "body"
+        parts.append(f"{where}: {error.get('msg', 'is invalid')}")
+    return "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``; every error path ends here."""
+
+    async def on_service_error(request: Request, exc: Exception) -> JsonResponse:
+        assert isinstance(exc, ServiceError)
+        rid = request_id(request)
+        if exc.status >= 500:
+            log.error("request %s failed: %s", rid, exc.message)
+        else:
+            log.info("request %s refused: %s %s", rid, exc.code, exc.message)
+        headers = getattr(exc, "headers", None)
+        return error_response(exc, rid, headers)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JsonResponse:
+        assert isinstance(exc, RequestValidationError)
+        error = InvalidRequest(_validation_message(list(exc.errors())))
+        return await on_service_error(request, error)
+
+    async def on_http_error(request: Request, exc: Exception) -> JsonResponse:
+        assert isinstance(exc, HTTPException)
+        error: ServiceError
+        if isinstance(exc.__cause__, ServiceError):
+            # FastAPI wraps failures while reading the body (e.g. our 413) in a 400.
+            error = exc.__cause__
+        elif exc.status_code == 404:
+            error = NotFound()
+        elif exc.status_code == 405:
+            error = MethodNotAllowed()
+        else:
+            error = InvalidRequest(str(exc.detail))
+        return await on_service_error(request, error)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JsonResponse:
+        rid = request_id(request)
+        log.exception("request %s failed unexpectedly", rid, exc_info=exc)
+        return error_response(ServiceError(), rid)
+
+    app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,64 @@
+"""Per-token request counting in fixed 10-second windows, as LaunchDarkly's limits are counted.
+
+Counts are per process: with several instances each enforces the limit on its own share.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+WINDOW_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_ms: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-Ratelimit-Auth-Token-Limit": str(self.limit),
+            "X-Ratelimit-Auth-Token-Remaining": str(self.remaining),
+            "X-Ratelimit-Auth-Token-Reset": str(self.reset_ms),
+        }
+
+    def retry_after_seconds(self, now_ms: int) -> int:
+        return max(1, -(-(self.reset_ms - now_ms) // 1000))
+
+
+class RateLimiter:
+    """Fixed-window counter per key; ``limit == 0`` turns limiting off."""
+
+    def __init__(self, limit: int, *, now_ms: object = None) -> None:
+        self.limit = limit
+        self._now_ms = now_ms if callable(now_ms) else (lambda: time.time_ns() // 1_000_000)
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def now(self) -> int:
+        return int(self._now_ms())
+
+    def hit(self, key: str) -> Quota | None:
+        """Count one request for ``key``; ``None`` when limiting is off."""
+        if self.limit <= 0:
+            return None
+        now = self.now()
+        window = now - now % WINDOW_MS
+        with self._lock:
+            start, count = self._windows.get(key, (window, 0))
+            if start != window:
+                start, count = window, 0
+                if len(self._windows) > 100_000:
+                    self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+            count += 1
+            self._windows[key] = (start, count)
+        return Quota(
+            allowed=count <= self.limit,
+            limit=self.limit,
+            remaining=max(self.limit - count, 0),
+            reset_ms=window + WINDOW_MS,
+        )

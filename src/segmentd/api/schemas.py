@@ -1,0 +1,191 @@
+"""The wire contract: request bodies (validated strictly) and response shapes (for OpenAPI).
+
+Request models are strict: ``"true"`` is not a boolean and ``1`` is not a string. Unknown
+fields are ignored, as LaunchDarkly ignores them. Responses are rendered by
+:mod:`segmentd.api.representations`; the models here document them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class SegmentBody(_Request):
+    """LaunchDarkly's ``SegmentBody``. Targeting fields sent here are ignored."""
+
+    name: str = Field(description="A human-friendly name for the segment")
+    key: str = Field(description="A unique key used to reference the segment")
+    description: str | None = Field(default=None, description="The segment's purpose")
+    tags: list[str] | None = Field(default=None, description="Tags for the segment")
+    unbounded: bool | None = Field(
+        default=None, description="true creates a big segment (more than 15,000 targets)"
+    )
+    unboundedContextKind: str | None = Field(
+        default=None, description="For big segments, the targeted context kind"
+    )
+
+
+class EnvironmentPost(_Request):
+    name: str
+    key: str
+    color: str
+    defaultTtl: int | None = None
+    secureMode: bool | None = None
+    defaultTrackEvents: bool | None = None
+    confirmChanges: bool | None = None
+    requireComments: bool | None = None
+    tags: list[str] | None = None
+    critical: bool | None = None
+
+
+class ProjectPost(_Request):
+    name: str
+    key: str
+    includeInSnippetByDefault: bool | None = None
+    tags: list[str] | None = None
+    environments: list[EnvironmentPost] | None = None
+
+
+class AccessTokenPost(_Request):
+    name: str | None = None
+    description: str | None = None
+    role: str | None = Field(default=None, description="reader, writer or admin")
+
+
+class Link(BaseModel):
+    href: str | None = None
+    type: str | None = None
+
+
+class ErrorRep(BaseModel):
+    """Every error answer: a machine code, a human message and the request id."""
+
+    code: str = Field(examples=["invalid_request"])
+    message: str = Field(examples=["name: Field required"])
+    id: str = Field(description="Request id, also written to the server log")
+
+
+class SegmentTarget(BaseModel):
+    contextKind: str | None = None
+    values: list[str] | None = None
+
+
+class ClauseRep(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    id: str | None = Field(default=None, alias="_id")
+    contextKind: str | None = None
+    attribute: str
+    op: str
+    values: list[Any]
+    negate: bool
+
+
+class UserSegmentRule(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    id: str | None = Field(default=None, alias="_id")
+    clauses: list[ClauseRep]
+    weight: int | None = None
+    bucketBy: str | None = None
+    rolloutContextKind: str | None = None
+    description: str | None = None
+
+
+class UserSegment(BaseModel):
+    """LaunchDarkly's ``UserSegment`` representation."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    name: str
+    description: str | None = None
+    tags: list[str]
+    creationDate: int
+    lastModifiedDate: int
+    key: str
+    included: list[str] | None = None
+    excluded: list[str] | None = None
+    includedContexts: list[SegmentTarget] | None = None
+    excludedContexts: list[SegmentTarget] | None = None
+    links: dict[str, Link] = Field(alias="_links")
+    rules: list[UserSegmentRule]
+    version: int
+    deleted: bool
+    access: dict[str, Any] | None = Field(default=None, alias="_access")
+    flags: list[dict[str, Any]] | None = Field(default=None, alias="_flags")
+    unbounded: bool | None = None
+    unboundedContextKind: str | None = None
+    generation: int
+
+
+class EnvironmentRep(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    links: dict[str, Link] = Field(alias="_links")
+    id: str = Field(alias="_id")
+    key: str
+    name: str
+    apiKey: str
+    mobileKey: str
+    color: str
+    defaultTtl: int
+    secureMode: bool
+    defaultTrackEvents: bool
+    requireComments: bool
+    confirmChanges: bool
+    tags: list[str]
+    critical: bool
+
+
+class Environments(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    links: dict[str, Link] | None = Field(default=None, alias="_links")
+    totalCount: int | None = None
+    items: list[EnvironmentRep]
+
+
+class ProjectRep(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    links: dict[str, Link] = Field(alias="_links")
+    id: str = Field(alias="_id")
+    key: str
+    name: str
+    includeInSnippetByDefault: bool
+    tags: list[str]
+    environments: list[EnvironmentRep] | Environments | None = None
+
+
+class Projects(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    links: dict[str, Link] = Field(alias="_links")
+    items: list[ProjectRep]
+    totalCount: int | None = None
+
+
+class TokenRep(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    id: str = Field(alias="_id")
+    ownerId: str
+    memberId: str
+    name: str | None = None
+    description: str | None = None
+    creationDate: int
+    lastModified: int
+    role: str | None = None
+    token: str | None = Field(default=None, description="Full value only at creation")
+    serviceToken: bool | None = None
+    links: dict[str, Link] = Field(alias="_links")
+
+
+class Tokens(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    items: list[TokenRep]
+    links: dict[str, Link] | None = Field(default=None, alias="_links")
+    totalCount: int | None = None
+
+
+#: The error answers each route documents.
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": ErrorRep} for status in statuses}

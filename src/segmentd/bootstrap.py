@@ -1,0 +1,67 @@
+"""Composition root: the only module that picks concrete adapters for the services' ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from segmentd.config import Settings
+from segmentd.services.access import AccessService
+from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
+from segmentd.services.projects import ProjectService
+from segmentd.services.segments import SegmentService
+from segmentd.services.system import RandomIds, SystemClock
+from segmentd.store import migrate
+from segmentd.store.engines import make_engine
+from segmentd.store.sql import SqlUnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Everything the API and the CLI call, built once per process."""
+
+    settings: Settings
+    uow: UnitOfWorkFactory
+    clock: Clock
+    access: AccessService
+    projects: ProjectService
+    segments: SegmentService
+    engine: Engine
+
+    def database_ready(self) -> bool:
+        """Whether the database answers a trivial query (``/readyz``)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: IdFactory | None = None,
+    run_migrations: bool = True,
+) -> Services:
+    """Connect to the configured database, migrate it to head and wire the services."""
+    engine = make_engine(settings.resolved_database_url)
+    if run_migrations:
+        migrate.upgrade(engine)
+    uow = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    ids = ids or RandomIds()
+    return Services(
+        settings=settings,
+        uow=uow,
+        clock=clock,
+        access=AccessService(uow, clock, ids),
+        projects=ProjectService(uow, clock, ids),
+        segments=SegmentService(uow, clock),
+        engine=engine,
+    )

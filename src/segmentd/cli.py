@@ -1,0 +1,170 @@
+"""The ``segmentd`` command: serve, migrate and manage tokens. ``ServiceError`` → exit code."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+from segmentd import __version__
+from segmentd.bootstrap import Services, build_services
+from segmentd.config import Settings
+from segmentd.errors import ServiceError
+from segmentd.services.access import parse_role
+from segmentd.services.first_run import initialise_if_empty
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Print a ``ServiceError`` to stderr and exit with its class's exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ServiceError as error:
+            click.echo(f"error: {error.message}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+def _services(ctx: click.Context) -> Services:
+    return build_services(_settings(ctx))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="segmentd")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Data directory.")
+@click.option("--database-url", help="sqlite:///path or postgresql://user:pass@host/db")
+@click.pass_context
+@reports_errors
+def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
+    """segmentd: self-hosted feature-flag segments with LaunchDarkly's REST API."""
+    ctx.obj = Settings.from_env().with_overrides(data_dir=data_dir, database_url=database_url)
+
+
+@main.command()
+@click.option("--host", help="Listen address (default 127.0.0.1).")
+@click.option("--port", type=int, help="Listen port (default 8080).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
+    """Run the API server (migrates the database first)."""
+    import uvicorn
+
+    settings = _settings(ctx).with_overrides(host=host, port=port)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    services = build_services(settings)
+    first = initialise_if_empty(services.uow, services.projects, services.access)
+    base = f"http://{settings.host}:{settings.port}"
+    if first is not None:
+        click.echo("segmentd: first run. Created project 'default' (production, test).")
+        click.echo(f"Admin access token (shown once): {first.secret}")
+        click.echo("Create a segment:")
+        click.echo(
+            f"  curl -X POST {base}/api/v2/segments/default/production \\\n"
+            f"    -H 'Authorization: {first.secret}' -H 'Content-Type: application/json' \\\n"
+            '    -d \'{"key": "beta-testers", "name": "Beta testers"}\''
+        )
+    click.echo(f"segmentd {__version__} listening on {base} (API docs at {base}/docs)")
+    log_config = {"version": 1, "disable_existing_loggers": False}
+    if workers > 1:
+        services.close()
+        os.environ["SEGMENTD_DATABASE_URL"] = settings.resolved_database_url
+        uvicorn.run(
+            "segmentd.asgi:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            access_log=False,
+            log_config=log_config,
+        )
+        return
+    from segmentd.api.app import create_app
+
+    uvicorn.run(
+        create_app(services),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=log_config,
+    )
+
+
+@main.command()
+@click.pass_context
+@reports_errors
+def migrate(ctx: click.Context) -> None:
+    """Bring the database schema up to date."""
+    _services(ctx).close()
+    click.echo("database is up to date", err=True)
+
+
+@main.group()
+def tokens() -> None:
+    """Manage API access tokens."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="A name for the token.")
+@click.option(
+    "--role",
+    default="writer",
+    show_default=True,
+    type=click.Choice(["reader", "writer", "admin"]),
+)
+@click.pass_context
+@reports_errors
+def tokens_create(ctx: click.Context, name: str, role: str) -> None:
+    """Create an access token and print it (only the token) on stdout."""
+    services = _services(ctx)
+    try:
+        created = services.access.create(name=name, role=parse_role(role))
+    finally:
+        services.close()
+    click.echo(created.secret)
+
+
+@tokens.command("list")
+@click.pass_context
+@reports_errors
+def tokens_list(ctx: click.Context) -> None:
+    """List tokens (id, role, name, last four characters)."""
+    services = _services(ctx)
+    try:
+        page = services.access.list(limit=100_000, offset=0)
+    finally:
+        services.close()
+    for token in page.items:
+        click.echo(f"{token.id}\t{token.role.value}\t{token.name}\t…{token.last_four}")
+
+
+@tokens.command("delete")
+@click.argument("token_id")
+@click.pass_context
+@reports_errors
+def tokens_delete(ctx: click.Context, token_id: str) -> None:
+    """Delete a token by id."""
+    services = _services(ctx)
+    try:
+        services.access.delete(token_id)
+    finally:
+        services.close()

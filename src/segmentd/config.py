@@ -1,0 +1,80 @@
+"""Settings: environment variables and CLI flags resolved into one frozen object.
+
+Nothing here does I/O at import. ``Settings.from_env`` reads ``SEGMENTD_*`` variables:
+
+=========================  ============================================  ===========================
+variable                   meaning                                       default
+=========================  ============================================  ===========================
+SEGMENTD_DATA_DIR          where the SQLite file and uploads live        ``./data``
+SEGMENTD_DATABASE_URL      ``sqlite:///path`` or ``postgresql://…``      SQLite in the data dir
+SEGMENTD_HOST / _PORT      listen address                                ``127.0.0.1`` / ``8080``
+SEGMENTD_RATE_LIMIT        requests per token per 10 s; ``0`` = off      ``10000``
+SEGMENTD_MAX_BODY_BYTES    largest JSON request body                     ``1048576``
+SEGMENTD_REDIS_URL         Redis for big-segment publication             unset (off)
+SEGMENTD_REDIS_PREFIX      Redis key prefix; ``{env}`` = environment id  ``launchdarkly``
+SEGMENTD_LOG_LEVEL         Python log level                              ``INFO``
+=========================  ============================================  ===========================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from segmentd.errors import InvalidRequest
+
+DEFAULT_RATE_LIMIT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    max_body_bytes: int = 1024 * 1024
+    redis_url: str | None = None
+    redis_prefix: str = "launchdarkly"
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'segmentd.sqlite3').resolve()}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given non-``None`` fields replaced (CLI flags win over env)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def integer(name: str, default: int) -> int:
+            raw = env.get(name)
+            if raw is None or raw == "":
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                raise InvalidRequest(f"{name}: expected an integer, got {raw!r}") from None
+            if value < 0:
+                raise InvalidRequest(f"{name}: must not be negative")
+            return value
+
+        return cls(
+            data_dir=Path(env.get("SEGMENTD_DATA_DIR") or "data"),
+            database_url=env.get("SEGMENTD_DATABASE_URL") or None,
+            host=env.get("SEGMENTD_HOST") or "127.0.0.1",
+            port=integer("SEGMENTD_PORT", 8080),
+            rate_limit=integer("SEGMENTD_RATE_LIMIT", DEFAULT_RATE_LIMIT),
+            max_body_bytes=integer("SEGMENTD_MAX_BODY_BYTES", 1024 * 1024),
+            redis_url=env.get("SEGMENTD_REDIS_URL") or None,
+            redis_prefix=env.get("SEGMENTD_REDIS_PREFIX") or "launchdarkly",
+            log_level=env.get("SEGMENTD_LOG_LEVEL") or "INFO",
+        )

@@ -1,0 +1,1 @@
+"""Segment membership evaluation with LaunchDarkly semantics: pure, no I/O."""

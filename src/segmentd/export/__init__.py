@@ -1,0 +1,1 @@
+"""Publishers of segment data to external stores (Redis for SDK big segments)."""

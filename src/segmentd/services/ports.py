@@ -1,0 +1,139 @@
+"""The interfaces the services need from the outside world.
+
+Stores (:mod:`segmentd.store`) and publishers (:mod:`segmentd.export`) implement these
+Protocols; services never import an adapter, and :mod:`segmentd.bootstrap` wires them up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+
+from segmentd.domain.model import AccessToken, Environment, Project, Segment
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a collection, and how many items the whole collection holds."""
+
+    items: tuple[T, ...]
+    total: int
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int:
+        """The current time as integer Unix milliseconds."""
+        ...
+
+
+class IdFactory(Protocol):
+    def new_id(self) -> str:
+        """A fresh 24-hex-digit identifier (LaunchDarkly's ``_id`` style)."""
+        ...
+
+    def new_secret(self, prefix: str) -> str:
+        """A fresh unguessable secret such as an SDK key or an access token."""
+        ...
+
+
+class ProjectRepository(Protocol):
+    def add(self, project: Project) -> None:
+        """Store a new project; raises ``KeyExists`` if the key is taken."""
+        ...
+
+    def get(self, key: str) -> Project | None: ...
+
+    def list(self, *, limit: int, offset: int) -> Page[Project]: ...
+
+
+class EnvironmentRepository(Protocol):
+    def add(self, environment: Environment) -> None:
+        """Store a new environment; raises ``KeyExists`` if the key is taken in its project."""
+        ...
+
+    def get(self, *, project_key: str, key: str) -> Environment | None: ...
+
+    def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]: ...
+
+    def find_by_sdk_key(self, sdk_key: str) -> Environment | None: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: AccessToken) -> None: ...
+
+    def get(self, token_id: str) -> AccessToken | None: ...
+
+    def find_by_hash(self, token_hash: str) -> AccessToken | None: ...
+
+    def list(self, *, limit: int, offset: int) -> Page[AccessToken]: ...
+
+    def delete(self, token_id: str) -> bool:
+        """Remove a token; ``False`` if there was none."""
+        ...
+
+
+class SegmentRepository(Protocol):
+    def add(self, *, environment_id: str, segment: Segment) -> Segment:
+        """Store a new segment and return it as stored.
+
+        Raises ``KeyExists`` if a live segment has the key. If a deleted segment had the key,
+        the new one continues above its version, so SDKs never see a version go backwards.
+        """
+        ...
+
+    def get(self, *, environment_id: str, key: str) -> Segment | None:
+        """The live segment with this key, or ``None`` (deleted segments are not returned)."""
+        ...
+
+    def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
+        """Replace a live segment if its stored version is still ``expected_version``.
+
+        Raises ``OptimisticLockError`` otherwise, so that no concurrent update is lost.
+        """
+        ...
+
+    def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
+        """Turn a live segment into a tombstone one version higher, and return that version.
+
+        The tombstone keeps the key's version history (so a recreated segment continues
+        above it) and is what SDK feeds announce as a delete. Raises ``OptimisticLockError``
+        if the stored version is no longer ``expected_version``.
+        """
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: all of its writes commit, or none does."""
+
+    @property
+    def projects(self) -> ProjectRepository: ...
+
+    @property
+    def environments(self) -> EnvironmentRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
+
+    @property
+    def segments(self) -> SegmentRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool = False) -> UnitOfWork:
+        """Open a unit of work; ``write=True`` takes the write lock up front where the store
+        needs that to avoid lock upgrades (SQLite ``BEGIN IMMEDIATE``)."""
+        ...

@@ -1,0 +1,1 @@
+"""Alembic revisions, valid on SQLite and PostgreSQL alike."""

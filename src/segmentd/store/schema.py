@@ -1,0 +1,100 @@
+"""SQLAlchemy Core tables shared by SQLite and PostgreSQL.
+
+The Alembic revisions under ``migrations/`` create exactly these tables; a test compares the
+migrated database with this metadata so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True),
+    sa.Column("key", sa.String(256), nullable=False, unique=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("include_in_snippet", sa.Boolean, nullable=False),
+    sa.Column("creation_date", sa.BigInteger, nullable=False),
+)
+
+environments = sa.Table(
+    "environments",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True),
+    sa.Column(
+        "project_id",
+        sa.String(24),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("key", sa.String(256), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("color", sa.String(16), nullable=False),
+    sa.Column("sdk_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("mobile_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("default_ttl", sa.Integer, nullable=False),
+    sa.Column("secure_mode", sa.Boolean, nullable=False),
+    sa.Column("default_track_events", sa.Boolean, nullable=False),
+    sa.Column("require_comments", sa.Boolean, nullable=False),
+    sa.Column("confirm_changes", sa.Boolean, nullable=False),
+    sa.Column("critical", sa.Boolean, nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("creation_date", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("project_id", "key", name="uq_environments_project_key"),
+)
+
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    sa.Column("id", sa.String(24), primary_key=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("last_four", sa.String(4), nullable=False),
+    sa.Column("creation_date", sa.BigInteger, nullable=False),
+)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("key", sa.String(256), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("creation_date", sa.BigInteger, nullable=False),
+    sa.Column("last_modified_date", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("salt", sa.String(64), nullable=False),
+    sa.Column("unbounded", sa.Boolean, nullable=False),
+    sa.Column("unbounded_context_kind", sa.String(256), nullable=True),
+    sa.Column("generation", sa.Integer, nullable=True),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    # included/excluded/includedContexts/excludedContexts/rules in the codec's REST form
+    sa.Column("targeting", sa.Text, nullable=False),
+    sa.UniqueConstraint("environment_id", "key", name="uq_segments_environment_key"),
+)
+
+segment_tags = sa.Table(
+    "segment_tags",
+    metadata,
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("tag", sa.String(64), primary_key=True),
+    sa.Index("ix_segment_tags_tag", "tag"),
+)

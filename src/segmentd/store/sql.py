@@ -1,0 +1,426 @@
+"""Repositories and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import TracebackType
+from typing import Self
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, Row
+
+from segmentd.domain import codec
+from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.errors import KeyExists, OptimisticLockError
+from segmentd.services.ports import Page
+from segmentd.store import schema
+from segmentd.store.engines import IMMEDIATE
+
+
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _tags(raw: str) -> tuple[str, ...]:
+    return tuple(orjson.loads(raw))
+
+
+class _Repository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def _count(self, query: sa.Select[int]) -> int:
+        count: int = self.connection.execute(query).scalar_one()
+        return count
+
+
+class SqlProjectRepository(_Repository):
+    def add(self, project: Project) -> None:
+        taken = self.connection.execute(
+            sa.select(schema.projects.c.id).where(schema.projects.c.key == project.key)
+        ).first()
+        if taken is not None:
+            raise KeyExists(f"Duplicate project key {project.key!r}")
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(
+                    schema.projects.insert().values(
+                        id=project.id,
+                        key=project.key,
+                        name=project.name,
+                        tags=_dumps(project.tags),
+                        include_in_snippet=project.include_in_snippet_by_default,
+                        creation_date=project.creation_date,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise KeyExists(f"Duplicate project key {project.key!r}") from None
+
+    def get(self, key: str) -> Project | None:
+        row = self.connection.execute(
+            sa.select(schema.projects).where(schema.projects.c.key == key)
+        ).first()
+        return None if row is None else self._project(row)
+
+    def list(self, *, limit: int, offset: int) -> Page[Project]:
+        rows = self.connection.execute(
+            sa.select(schema.projects)
+            .order_by(schema.projects.c.creation_date, schema.projects.c.key)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        total = self._count(sa.select(sa.func.count()).select_from(schema.projects))
+        return Page(tuple(self._project(r) for r in rows), total)
+
+    def _project(self, row: Row[tuple[object, ...]]) -> Project:
+        m = row._mapping
+        envs = self.connection.execute(
+            sa.select(schema.environments)
+            .where(schema.environments.c.project_id == m["id"])
+            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
+        ).all()
+        return Project(
+            id=m["id"],
+            key=m["key"],
+            name=m["name"],
+            tags=_tags(m["tags"]),
+            include_in_snippet_by_default=m["include_in_snippet"],
+            creation_date=m["creation_date"],
+            environments=tuple(_environment(e, m["key"]) for e in envs),
+        )
+
+
+def _environment(row: Row[tuple[object, ...]], project_key: str) -> Environment:
+    m = row._mapping
+    return Environment(
+        id=m["id"],
+        project_key=project_key,
+        key=m["key"],
+        name=m["name"],
+        color=m["color"],
+        sdk_key=m["sdk_key"],
+        mobile_key=m["mobile_key"],
+        default_ttl=m["default_ttl"],
+        secure_mode=m["secure_mode"],
+        default_track_events=m["default_track_events"],
+        require_comments=m["require_comments"],
+        confirm_changes=m["confirm_changes"],
+        critical=m["critical"],
+        tags=_tags(m["tags"]),
+        creation_date=m["creation_date"],
+    )
+
+
+class SqlEnvironmentRepository(_Repository):
+    _columns = (schema.environments, schema.projects.c.key.label("project_key"))
+
+    def _select(self) -> sa.Select[tuple[object, ...]]:
+        return sa.select(*self._columns).join(
+            schema.projects, schema.projects.c.id == schema.environments.c.project_id
+        )
+
+    def add(self, environment: Environment) -> None:
+        project_id = self.connection.execute(
+            sa.select(schema.projects.c.id).where(schema.projects.c.key == environment.project_key)
+        ).scalar_one()
+        if self.get(project_key=environment.project_key, key=environment.key) is not None:
+            raise KeyExists(f"Duplicate environment key {environment.key!r}")
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(
+                    schema.environments.insert().values(
+                        id=environment.id,
+                        project_id=project_id,
+                        key=environment.key,
+                        name=environment.name,
+                        color=environment.color,
+                        sdk_key=environment.sdk_key,
+                        mobile_key=environment.mobile_key,
+                        default_ttl=environment.default_ttl,
+                        secure_mode=environment.secure_mode,
+                        default_track_events=environment.default_track_events,
+                        require_comments=environment.require_comments,
+                        confirm_changes=environment.confirm_changes,
+                        critical=environment.critical,
+                        tags=_dumps(environment.tags),
+                        creation_date=environment.creation_date,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise KeyExists(f"Duplicate environment key {environment.key!r}") from None
+
+    def get(self, *, project_key: str, key: str) -> Environment | None:
+        row = self.connection.execute(
+            self._select().where(
+                schema.projects.c.key == project_key, schema.environments.c.key == key
+            )
+        ).first()
+        return None if row is None else _environment(row, project_key)
+
+    def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]:
+        where = schema.projects.c.key == project_key
+        rows = self.connection.execute(
+            self._select()
+            .where(where)
+            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        total = self._count(
+            sa.select(sa.func.count())
+            .select_from(schema.environments)
+            .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
+            .where(where)
+        )
+        return Page(tuple(_environment(r, project_key) for r in rows), total)
+
+    def find_by_sdk_key(self, sdk_key: str) -> Environment | None:
+        row = self.connection.execute(
+            self._select().where(schema.environments.c.sdk_key == sdk_key)
+        ).first()
+        return None if row is None else _environment(row, row._mapping["project_key"])
+
+
+class SqlTokenRepository(_Repository):
+    def add(self, token: AccessToken) -> None:
+        self.connection.execute(
+            schema.access_tokens.insert().values(
+                id=token.id,
+                name=token.name,
+                description=token.description,
+                role=token.role.value,
+                token_hash=token.token_hash,
+                last_four=token.last_four,
+                creation_date=token.creation_date,
+            )
+        )
+
+    def get(self, token_id: str) -> AccessToken | None:
+        row = self.connection.execute(
+            sa.select(schema.access_tokens).where(schema.access_tokens.c.id == token_id)
+        ).first()
+        return None if row is None else _token(row)
+
+    def find_by_hash(self, token_hash: str) -> AccessToken | None:
+        row = self.connection.execute(
+            sa.select(schema.access_tokens).where(schema.access_tokens.c.token_hash == token_hash)
+        ).first()
+        return None if row is None else _token(row)
+
+    def list(self, *, limit: int, offset: int) -> Page[AccessToken]:
+        rows = self.connection.execute(
+            sa.select(schema.access_tokens)
+            .order_by(schema.access_tokens.c.creation_date, schema.access_tokens.c.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        total = self._count(sa.select(sa.func.count()).select_from(schema.access_tokens))
+        return Page(tuple(_token(r) for r in rows), total)
+
+    def delete(self, token_id: str) -> bool:
+        result = self.connection.execute(
+            schema.access_tokens.delete().where(schema.access_tokens.c.id == token_id)
+        )
+        return result.rowcount > 0
+
+
+def _token(row: Row[tuple[object, ...]]) -> AccessToken:
+    m = row._mapping
+    return AccessToken(
+        id=m["id"],
+        name=m["name"],
+        description=m["description"],
+        role=Role(m["role"]),
+        token_hash=m["token_hash"],
+        last_four=m["last_four"],
+        creation_date=m["creation_date"],
+    )
+
+
+def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
+    """Rebuild a domain segment from its row (the targeting column holds codec JSON)."""
+    m = row._mapping
+    targeting = orjson.loads(m["targeting"])
+    targeting["key"] = m["key"]
+    base = codec.segment_from_json(targeting)
+    return Segment(
+        key=m["key"],
+        name=m["name"],
+        description=m["description"],
+        tags=_tags(m["tags"]),
+        creation_date=m["creation_date"],
+        last_modified_date=m["last_modified_date"],
+        version=m["version"],
+        salt=m["salt"],
+        included=base.included,
+        excluded=base.excluded,
+        included_contexts=base.included_contexts,
+        excluded_contexts=base.excluded_contexts,
+        rules=base.rules,
+        unbounded=m["unbounded"],
+        unbounded_context_kind=m["unbounded_context_kind"],
+        generation=m["generation"],
+        deleted=m["deleted"],
+    )
+
+
+def segment_values(segment: Segment) -> dict[str, object]:
+    """The column values of a segment row (all but the ids)."""
+    return {
+        "key": segment.key,
+        "name": segment.name,
+        "description": segment.description,
+        "tags": _dumps(segment.tags),
+        "creation_date": segment.creation_date,
+        "last_modified_date": segment.last_modified_date,
+        "version": segment.version,
+        "salt": segment.salt,
+        "unbounded": segment.unbounded,
+        "unbounded_context_kind": segment.unbounded_context_kind,
+        "generation": segment.generation,
+        "deleted": segment.deleted,
+        "targeting": _dumps(codec.targeting_to_json(segment)),
+    }
+
+
+class SqlSegmentRepository(_Repository):
+    def add(self, *, environment_id: str, segment: Segment) -> Segment:
+        t = schema.segments
+        existing = self.connection.execute(
+            sa.select(t.c.id, t.c.version, t.c.deleted).where(
+                t.c.environment_id == environment_id, t.c.key == segment.key
+            )
+        ).first()
+        if existing is None:
+            return self._insert(environment_id, segment)
+        if not existing.deleted:
+            raise KeyExists("Duplicate segment key")
+        # Recreating a deleted key: continue above the tombstone's version.
+        stored = replace(segment, version=existing.version + 1)
+        result = self.connection.execute(
+            t.update()
+            .where(t.c.id == existing.id, t.c.deleted.is_(True), t.c.version == existing.version)
+            .values(**segment_values(stored))
+        )
+        if result.rowcount != 1:
+            raise KeyExists("Duplicate segment key")
+        self._write_tags(existing.id, stored.tags, replace=True)
+        return stored
+
+    def _insert(self, environment_id: str, segment: Segment) -> Segment:
+        try:
+            with self.connection.begin_nested():
+                result = self.connection.execute(
+                    schema.segments.insert().values(
+                        environment_id=environment_id, **segment_values(segment)
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise KeyExists("Duplicate segment key") from None
+        assert result.inserted_primary_key is not None
+        self._write_tags(result.inserted_primary_key[0], segment.tags, replace=False)
+        return segment
+
+    def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
+        if replace:
+            self.connection.execute(
+                schema.segment_tags.delete().where(schema.segment_tags.c.segment_id == segment_id)
+            )
+        if tags:
+            self.connection.execute(
+                schema.segment_tags.insert(),
+                [{"segment_id": segment_id, "tag": tag} for tag in tags],
+            )
+
+    def get(self, *, environment_id: str, key: str) -> Segment | None:
+        t = schema.segments
+        row = self.connection.execute(
+            sa.select(t).where(
+                t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
+            )
+        ).first()
+        return None if row is None else segment_from_row(row)
+
+    def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
+        t = schema.segments
+        row = self.connection.execute(
+            t.update()
+            .where(
+                t.c.environment_id == environment_id,
+                t.c.key == segment.key,
+                t.c.version == expected_version,
+                t.c.deleted.is_(False),
+            )
+            .values(**segment_values(segment))
+            .returning(t.c.id)
+        ).first()
+        if row is None:
+            raise OptimisticLockError()
+        self._write_tags(row.id, segment.tags, replace=True)
+
+    def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
+        t = schema.segments
+        row = self.connection.execute(
+            t.update()
+            .where(
+                t.c.environment_id == environment_id,
+                t.c.key == key,
+                t.c.version == expected_version,
+                t.c.deleted.is_(False),
+            )
+            .values(deleted=True, version=expected_version + 1)
+            .returning(t.c.id)
+        ).first()
+        if row is None:
+            raise OptimisticLockError()
+        self._write_tags(row.id, (), replace=True)
+        return expected_version + 1
+
+
+class SqlUnitOfWork:
+    """A transaction on one connection; leaving the block without ``commit()`` rolls back."""
+
+    projects: SqlProjectRepository
+    environments: SqlEnvironmentRepository
+    tokens: SqlTokenRepository
+    segments: SqlSegmentRepository
+
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+        self._engine = engine
+        self._write = write
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._write:
+            connection = connection.execution_options(**{IMMEDIATE: True})
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.projects = SqlProjectRepository(connection)
+        self.environments = SqlEnvironmentRepository(connection)
+        self.tokens = SqlTokenRepository(connection)
+        self.segments = SqlSegmentRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._connection.close()
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, write=write)

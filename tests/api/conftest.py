@@ -1,0 +1,54 @@
+"""A live server on a fresh SQLite database, shared by the API tests of one module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import launchdarkly_api
+import pytest
+
+from segmentd.bootstrap import build_services
+from segmentd.config import Settings
+from segmentd.domain.model import Role
+from segmentd.services.first_run import initialise_if_empty
+from tests.live import LiveServer, serve_in_thread
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data_dir: Path = tmp_path_factory.mktemp("live")
+    services = build_services(Settings(data_dir=data_dir))
+    first = initialise_if_empty(services.uow, services.projects, services.access)
+    assert first is not None
+    with serve_in_thread(services, first.secret) as server:
+        yield server
+    services.close()
+
+
+@pytest.fixture
+def http(live: LiveServer) -> Iterator[httpx.Client]:
+    """Raw HTTP as an admin."""
+    with httpx.Client(base_url=live.base_url, headers={"Authorization": live.admin_token}) as c:
+        yield c
+
+
+def token_for(live: LiveServer, role: Role) -> str:
+    return live.services.access.create(name=f"test {role.value}", role=role).secret
+
+
+@pytest.fixture
+def ld_client(live: LiveServer) -> Iterator[launchdarkly_api.ApiClient]:
+    """The official LaunchDarkly REST client, pointed at segmentd, as a writer."""
+    configuration = launchdarkly_api.Configuration(host=live.base_url)
+    configuration.api_key["ApiKey"] = token_for(live, Role.ADMIN)
+    with launchdarkly_api.ApiClient(configuration) as client:
+        yield client
+
+
+@pytest.fixture
+def key() -> str:
+    """A segment key no other test uses."""
+    return f"seg-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,65 @@
+"""Every endpoint and method answers errors as ``{"code", "message", "id"}`` in JSON."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.live import LiveServer
+
+PUBLIC = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
+
+
+def _routes(live: LiveServer) -> list[tuple[str, str]]:
+    """Every documented operation (so the OpenAPI document is also checked to be complete)."""
+    spec = httpx.get(live.base_url + "/openapi.json").json()
+    out: list[tuple[str, str]] = []
+    for template, operations in spec["paths"].items():
+        if template in PUBLIC:
+            continue
+        path = re.sub(r"\{[^}]+\}", "x", template)
+        out.extend((method.upper(), path) for method in operations)
+    return out
+
+
+def _assert_error_shape(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"code", "message", "id"}
+    assert all(isinstance(body[k], str) and body[k] for k in body)
+
+
+def test_every_route__no_token__401_error_shape(live: LiveServer) -> None:
+    routes = _routes(live)
+    assert len(routes) >= 10
+    for method, path in routes:
+        response = httpx.request(method, live.base_url + path, json={})
+        _assert_error_shape(response, 401)
+
+
+def test_every_route__unknown_resources__404_error_shape(
+    live: LiveServer, http: httpx.Client
+) -> None:
+    for method, path in _routes(live):
+        if method != "GET" or "x" not in path.split("/"):
+            continue
+        _assert_error_shape(http.request(method, path), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        pytest.param("GET", "/api/v2/nothing-here", 404, id="unknown path"),
+        pytest.param("PUT", "/api/v2/projects", 405, id="wrong method"),
+        pytest.param("GET", "/api/v2/segments/default/production/missing", 404, id="no segment"),
+        pytest.param("GET", "/api/v2/segments/default/nope/missing", 404, id="no environment"),
+        pytest.param("GET", "/api/v2/segments/nope/production/missing", 404, id="no project"),
+    ],
+)
+def test_error_shape__routing_errors(
+    http: httpx.Client, method: str, path: str, status: int
+) -> None:
+    _assert_error_shape(http.request(method, path), status)

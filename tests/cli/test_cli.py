@@ -1,0 +1,65 @@
+"""The ``segmentd`` command through click's CliRunner: exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from segmentd.bootstrap import build_services
+from segmentd.cli import main
+from segmentd.config import Settings
+from segmentd.services.access import hash_token
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_tokens_create__fresh_data_dir__prints_only_the_token(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path, "tokens", "create", "--name", "ci", "--role", "admin")
+    assert code == 0, err
+    secret = out.strip()
+    assert out == secret + "\n"
+    assert secret.startswith("api-")
+    services = build_services(Settings(data_dir=tmp_path))
+    with services.uow() as uow:
+        token = uow.tokens.find_by_hash(hash_token(secret))
+    services.close()
+    assert token is not None
+    assert token.role.value == "admin"
+
+
+def test_tokens_create__bad_role__usage_error(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path, "tokens", "create", "--name", "x", "--role", "owner")
+    assert code == 2
+    assert out == ""
+    assert "owner" in err
+
+
+def test_tokens_list_and_delete__round_trip(tmp_path: Path) -> None:
+    _run(tmp_path, "tokens", "create", "--name", "listed")
+    code, out, _ = _run(tmp_path, "tokens", "list")
+    assert code == 0
+    assert "\twriter\tlisted\t" in out
+    token_id = out.split("\t", 1)[0]
+    assert _run(tmp_path, "tokens", "delete", token_id)[0] == 0
+    code, out, err = _run(tmp_path, "tokens", "delete", token_id)
+    assert code == 4
+    assert out == ""
+    assert "error:" in err
+
+
+def test_migrate__fresh_data_dir__creates_database(tmp_path: Path) -> None:
+    code, _, err = _run(tmp_path, "migrate")
+    assert code == 0
+    assert "up to date" in err
+    assert (tmp_path / "segmentd.sqlite3").exists()
+
+
+def test_cli__bad_database_url__clear_error(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path, "--database-url", "mysql://x", "migrate")
+    assert code == 2
+    assert out == ""
+    assert "unsupported database URL" in err

@@ -1,0 +1,46 @@
+"""A real segmentd HTTP server in a background thread, for tests that use real clients
+(the official ``launchdarkly-api`` client, httpx, and later LaunchDarkly's SDK)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+
+from segmentd.api.app import create_app
+from segmentd.bootstrap import Services
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    services: Services
+    admin_token: str
+
+
+@contextmanager
+def serve_in_thread(services: Services, admin_token: str) -> Iterator[LiveServer]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(services), log_config=None, access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("segmentd test server did not start")
+        time.sleep(0.01)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", services, admin_token)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

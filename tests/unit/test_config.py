@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from segmentd.config import Settings
+from segmentd.errors import InvalidRequest
+
+
+def test_settings__from_env__reads_segmentd_variables() -> None:
+    settings = Settings.from_env(
+        {
+            "SEGMENTD_DATA_DIR": "/srv/seg",
+            "SEGMENTD_RATE_LIMIT": "0",
+            "SEGMENTD_PORT": "9000",
+            "SEGMENTD_DATABASE_URL": "postgresql://u@h/db",
+        }
+    )
+    assert settings.data_dir == Path("/srv/seg")
+    assert settings.rate_limit == 0
+    assert settings.port == 9000
+    assert settings.resolved_database_url == "postgresql://u@h/db"
+
+
+def test_settings__defaults__sqlite_in_data_dir() -> None:
+    settings = Settings.from_env({})
+    assert settings.rate_limit == 10_000
+    assert settings.resolved_database_url.startswith("sqlite:///")
+    assert settings.resolved_database_url.endswith("data/segmentd.sqlite3")
+
+
+@pytest.mark.parametrize(
+    "raw", [pytest.param("many", id="text"), pytest.param("-1", id="negative")]
+)
+def test_settings__bad_integer__invalid_request(raw: str) -> None:
+    with pytest.raises(InvalidRequest, match="SEGMENTD_RATE_LIMIT"):
+        Settings.from_env({"SEGMENTD_RATE_LIMIT": raw})
+
+
+def test_settings__overrides__none_keeps_value() -> None:
+    settings = Settings().with_overrides(port=1234, host=None)
+    assert (settings.port, settings.host) == (1234, "127.0.0.1")
