@@ -148,8 +148,8 @@ def _value_problem(op: str, value: JsonValue) -> str | None:  # noqa: C901 - one
     return None
 
 
-def validate_clause(clause: Clause, *, new_id: IdFactory, field: str) -> Clause:
-    """Check one clause and give it an ``_id`` if it has none."""
+def check_clause(clause: Clause, *, field: str) -> Clause:
+    """Check one clause: a known operator, a valid kind and attribute, typed operands."""
     if clause.op not in OPERATORS:
         raise InvalidRequest(f"{field}.op: {clause.op!r} is not one of {sorted(OPERATORS)}")
     if clause.context_kind is not None:
@@ -164,6 +164,12 @@ def validate_clause(clause: Clause, *, new_id: IdFactory, field: str) -> Clause:
         problem = _value_problem(clause.op, value)
         if problem is not None:
             raise InvalidRequest(f"{field}.values[{i}]: {problem} for operator {clause.op!r}")
+    return clause
+
+
+def validate_clause(clause: Clause, *, new_id: IdFactory, field: str) -> Clause:
+    """Check one clause and give it an ``_id`` if it has none."""
+    check_clause(clause, field=field)
     return clause if clause.id else replace(clause, id=new_id())
 
 
