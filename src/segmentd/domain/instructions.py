@@ -22,7 +22,7 @@ from segmentd.domain.codec import (
     get_str,
 )
 from segmentd.domain.model import DEFAULT_KIND, Clause, JsonValue
-from segmentd.domain.validate import MAX_WEIGHT, check_clause, check_context_kind
+from segmentd.domain.validate import MAX_WEIGHT, check_clause, check_context_kind, check_tags
 from segmentd.errors import InvalidRequest
 
 
@@ -311,7 +311,9 @@ def _parse_clause_values(kind: K, obj: _Obj, where: str) -> Instruction:
 
 _Parser: TypeAlias = Callable[[K, _Obj, str], Instruction]
 _PARSERS: dict[K, _Parser] = {
-    K.ADD_TAGS: lambda k, o, w: TagsChange(k, _strings(o, "values", w)),
+    K.ADD_TAGS: lambda k, o, w: TagsChange(
+        k, check_tags(_strings(o, "values", w), field=f"{w}.values")
+    ),
     K.REMOVE_TAGS: lambda k, o, w: TagsChange(k, _strings(o, "values", w)),
     K.UPDATE_NAME: lambda _k, o, w: UpdateName(get_required_str(o, "value", w)),
     **dict.fromkeys(_USER_KINDS | _CONTEXT_TARGET_KINDS | _BIG_TARGET_KINDS, _parse_targets),

@@ -41,7 +41,13 @@ from segmentd.domain.instructions import (
 )
 from segmentd.domain.model import DEFAULT_KIND, Clause, JsonValue, Segment, SegmentRule
 from segmentd.domain.model import SegmentTarget as Target
-from segmentd.domain.validate import IdFactory, check_name, check_tags, new_uuid, validate_segment
+from segmentd.domain.validate import (
+    IdFactory,
+    check_clause,
+    check_name,
+    new_uuid,
+    validate_segment,
+)
 from segmentd.errors import InvalidRequest
 
 __all__ = [
@@ -177,7 +183,7 @@ def _(instruction: TargetsChange, segment: Segment) -> Segment:
 @_apply.register
 def _(instruction: TagsChange, segment: Segment) -> Segment:
     if instruction.kind is InstructionKind.ADD_TAGS:
-        return replace(segment, tags=check_tags(segment.tags + instruction.values, field="values"))
+        return replace(segment, tags=tuple(dict.fromkeys(segment.tags + instruction.values)))
     removed = set(instruction.values)
     return replace(segment, tags=tuple(t for t in segment.tags if t not in removed))
 
@@ -298,7 +304,7 @@ def _(instruction: ClauseValuesChange, segment: Segment) -> Segment:
     else:
         removed = {_value_key(v) for v in instruction.values}
         values = tuple(v for v in clause.values if _value_key(v) not in removed)
-    new = replace(clause, values=values)
+    new = check_clause(replace(clause, values=values), field="clause")
     return _update_clause(segment, instruction.rule_id, instruction.clause_id, new)
 
 
