@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.changes import ChangeHub
 from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
@@ -27,6 +28,7 @@ class Services:
     access: AccessService
     projects: ProjectService
     segments: SegmentService
+    changes: ChangeHub
     engine: Engine
 
     def database_ready(self) -> bool:
@@ -56,12 +58,14 @@ def build_services(
     uow = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     ids = ids or RandomIds()
+    changes = ChangeHub()
     return Services(
         settings=settings,
         uow=uow,
         clock=clock,
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
-        segments=SegmentService(uow, clock),
+        segments=SegmentService(uow, clock, changes),
+        changes=changes,
         engine=engine,
     )

@@ -145,3 +145,13 @@ def test_tokens__add_find_delete__round_trips(services: Services) -> None:
     services.access.delete(created.token.id)
     with services.uow() as uow:
         assert uow.tokens.get(created.token.id) is None
+
+
+def test_segments__create__announces_change_after_commit(services: Services) -> None:
+    from segmentd.services.ports import ItemChange
+
+    project = services.projects.create_project(ProjectDraft(key="p", name="P"))
+    seen: list[ItemChange] = []
+    services.changes.subscribe(seen.append)
+    services.segments.create("p", "production", SegmentDraft(key="s", name="S"))
+    assert seen == [ItemChange(project.environments[0].id, "segments", "s", 1)]

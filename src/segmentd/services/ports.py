@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Generic, Literal, Protocol, Self, TypeVar
 
 from segmentd.domain.model import AccessToken, Environment, Project, Segment
 
@@ -130,6 +130,27 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """A committed change to one flag or segment of an environment, for data feeds.
+
+    ``version`` is the item's version after the change (a tombstone's version for deletes).
+    """
+
+    environment_id: str
+    kind: Literal["segments", "flags"]
+    key: str
+    version: int
+
+
+class ChangeNotifier(Protocol):
+    def publish(self, change: ItemChange) -> None:
+        """Announce a change after its transaction committed. Must not raise or block long:
+        the write has already succeeded, and a feed that misses a change catches up on
+        reconnect."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

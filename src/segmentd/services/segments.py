@@ -14,7 +14,7 @@ from segmentd.domain.validate import (
     check_tags,
 )
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import Clock, UnitOfWorkFactory
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, UnitOfWorkFactory
 from segmentd.services.projects import find_environment
 
 
@@ -36,9 +36,10 @@ def new_salt() -> str:
 
 
 class SegmentService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, changes: ChangeNotifier) -> None:
         self._uow = uow
         self._clock = clock
+        self._changes = changes
 
     def create(self, project_key: str, environment_key: str, draft: SegmentDraft) -> Segment:
         """Create a segment with no targets and no rules (targeting is added by patching).
@@ -74,6 +75,7 @@ class SegmentService:
             environment = find_environment(uow, project_key, environment_key)
             stored = uow.segments.add(environment_id=environment.id, segment=segment)
             uow.commit()
+        self._changes.publish(ItemChange(environment.id, "segments", stored.key, stored.version))
         return stored
 
     def get(self, project_key: str, environment_key: str, key: str) -> Segment:
