@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from fastapi import Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from segmentd.domain.model import AccessToken, Role
 from segmentd.errors import InvalidRequest, RateLimited
@@ -15,17 +16,21 @@ if TYPE_CHECKING:
     from segmentd.api.ratelimit import RateLimiter
 
 
-def services(request: Request) -> AppServices:
+async def services(request: Request) -> AppServices:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def authorize(role: Role) -> Callable[[Request], AccessToken]:
+def authorize(role: Role) -> Callable[[Request], Awaitable[AccessToken]]:
     """A dependency that authenticates the caller, counts the request against the token's
     rate limit, and refuses with 403 unless the token's role includes ``role``."""
 
-    def dependency(request: Request) -> AccessToken:
-        app_services = services(request)
-        token = app_services.access.authenticate(request.headers.get("authorization"))
+    async def dependency(request: Request) -> AccessToken:
+        app_services: AppServices = request.app.state.services
+        header = request.headers.get("authorization")
+        # The cache answers almost every request without leaving the event loop.
+        token = app_services.access.from_cache(header)
+        if token is None:
+            token = await run_in_threadpool(app_services.access.authenticate, header)
         limiter: RateLimiter = request.app.state.limiter
         quota = limiter.hit(token.id)
         if quota is not None:
