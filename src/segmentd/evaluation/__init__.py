@@ -1,0 +1,1 @@
+"""The pure segment evaluator; import the public names from :mod:`.evaluator`."""
