@@ -77,10 +77,11 @@ class Context:
 
     members: tuple[SingleContext, ...]
     is_multi: bool = False
-    _by_kind: Mapping[str, SingleContext] = field(init=False, repr=False, compare=False)
+    #: Members by kind; read-only (the evaluator's hot path reads it directly).
+    by_kind: Mapping[str, SingleContext] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_kind", {m.kind: m for m in self.members})
+        object.__setattr__(self, "by_kind", {m.kind: m for m in self.members})
 
     @classmethod
     def single(cls, member: SingleContext) -> Context:
@@ -94,7 +95,7 @@ class Context:
 
     def individual(self, kind: str) -> SingleContext | None:
         """The member of ``kind``, or ``None``: the SDKs' "get individual context"."""
-        return self._by_kind.get(kind)
+        return self.by_kind.get(kind)
 
     @property
     def fully_qualified_key(self) -> str:

@@ -42,8 +42,9 @@ def bucket(key: str, salt: str, value: str) -> float:
     Computed in double precision like the Python SDK and LD's reference vectors (Go uses
     float32; the two can differ only at a weight boundary).
     """
-    digest = hashlib.sha1(f"{key}.{salt}.{value}".encode()).hexdigest()
-    return int(digest[:15], 16) / _SCALE
+    digest = hashlib.sha1(f"{key}.{salt}.{value}".encode()).digest()
+    # The first 15 hex digits are the first 60 bits: 8 bytes shifted right by 4.
+    return (int.from_bytes(digest[:8], "big") >> 4) / _SCALE
 
 
 def in_rollout(bucket_value: float, weight: int) -> bool:

@@ -31,7 +31,7 @@ def clause_value(clause: PreparedClause, context: Context) -> tuple[bool, JsonVa
     absent or null. Raises :class:`MalformedSegment` for an invalid attribute reference,
     which LD reports only when the context has the clause's kind.
     """
-    member = context.individual(clause.context_kind)
+    member = context.by_kind.get(clause.context_kind)
     if member is None:
         return False, None
     if clause.attribute.error is not None:

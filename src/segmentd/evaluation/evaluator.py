@@ -67,9 +67,12 @@ def evaluate(
     segment, a cycle or a bad attribute reference yields ``Reason(kind="error")`` and
     ``is_member=False``. ``big_segments_status`` is set when a Big Segment was consulted.
     """
-    prepared = _resolve(segment, provider)
-    if isinstance(prepared, Result):
-        return prepared
+    prepared = provider.get_segment(segment) if isinstance(segment, str) else None
+    if prepared is None or prepared.deleted:
+        found = _resolve(segment, provider)
+        if isinstance(found, Result):
+            return found
+        prepared = found
     scope = Scope(context, provider, big_segments)
     try:
         is_member, reason = segment_membership(prepared, scope)

@@ -83,6 +83,8 @@ class PreparedSegment:
     unbounded: bool
     unbounded_context_kind: str
     generation: int | None
+    #: Whether any per-kind target list is non-empty (lets the hot path skip them).
+    has_kind_targets: bool
 
     @property
     def big_segment_ref(self) -> str:
@@ -119,6 +121,7 @@ def prepare_segment(segment: Segment) -> PreparedSegment:
         unbounded=segment.unbounded,
         unbounded_context_kind=segment.unbounded_context_kind or DEFAULT_KIND,
         generation=segment.generation,
+        has_kind_targets=bool(segment.included_contexts or segment.excluded_contexts),
     )
 
 

@@ -92,7 +92,7 @@ class Scope:
         self.big_segments = big_segments
         self.stack: list[str] = []
         self.big_segments_status: BigSegmentsStatus | None = None
-        self._memberships: dict[str, Mapping[str, bool] | None] = {}
+        self._memberships: dict[str, Mapping[str, bool] | None] | None = None
 
     def matches_segment_key(self, key: str) -> bool:
         """Membership in a nested segment; unknown or deleted segments do not match."""
@@ -109,7 +109,9 @@ class Scope:
 
     def membership_of(self, context_key: str) -> Mapping[str, bool] | None:
         """Big Segment memberships of a key, queried at most once per evaluation."""
-        if context_key in self._memberships:
+        if self._memberships is None:
+            self._memberships = {}
+        elif context_key in self._memberships:
             return self._memberships[context_key]
         membership: Mapping[str, bool] | None = None
         if self.big_segments is None:
@@ -150,20 +152,20 @@ def segment_membership(segment: PreparedSegment, scope: Scope) -> tuple[bool, Re
 
 
 def _targeted(segment: PreparedSegment, context: Context) -> tuple[bool, Reason] | None:
-    user = context.individual(DEFAULT_KIND)
+    user = context.by_kind.get(DEFAULT_KIND)
     if user is not None and user.key in segment.included:
         return True, INCLUDED
     # Go skips the per-kind lists for a context that is a single user (a `user` entry there
     # is LD-invalid data); the Python SDK checks them. We follow Go.
-    lone_user = user is not None and not context.is_multi
-    if not lone_user:
+    check_kinds = segment.has_kind_targets and (user is None or context.is_multi)
+    if check_kinds:
         for target in segment.included_contexts:
             member = context.individual(target.context_kind)
             if member is not None and member.key in target.keys:
                 return True, target.reason
     if user is not None and user.key in segment.excluded:
         return False, EXCLUDED
-    if not lone_user:
+    if check_kinds:
         for target in segment.excluded_contexts:
             member = context.individual(target.context_kind)
             if member is not None and member.key in target.keys:
@@ -196,7 +198,7 @@ def rollout_bucket(rule: PreparedRule, segment: PreparedSegment, context: Contex
     ``None`` makes the rule a non-match: this follows Go; the Python SDK uses bucket -1,
     which matches every weight. An absent or unbucketable value is bucket 0.
     """
-    member = context.individual(rule.rollout_context_kind)
+    member = context.by_kind.get(rule.rollout_context_kind)
     if member is None:
         return None
     ref = rule.bucket_by

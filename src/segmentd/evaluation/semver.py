@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUM = r"0|[1-9][0-9]*"
 _PRE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
@@ -36,10 +37,12 @@ class SemVer:
     prerelease: tuple[_PreKey, ...]
 
 
+@lru_cache(maxsize=4096)
 def parse_semver(text: str) -> SemVer | None:
     """Parse a version string, or return ``None`` when it is not one.
 
-    Never raises: an unparsable clause or context value is a plain non-match.
+    Never raises: an unparsable clause or context value is a plain non-match. Results are
+    memoised (the function is pure), since context values such as an app version repeat.
     """
     match = _VERSION.fullmatch(text)
     if match is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from functools import lru_cache
 
 from segmentd.domain.model import JsonValue
 
@@ -41,8 +42,12 @@ def to_instant(value: JsonValue) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse_rfc3339(text: str) -> int | None:
-    """Parse a strict RFC 3339 date-time into epoch nanoseconds, or ``None`` if invalid."""
+    """Parse a strict RFC 3339 date-time into epoch nanoseconds, or ``None`` if invalid.
+
+    Memoised: the function is pure and context timestamps repeat across evaluations.
+    """
     match = _RFC3339.fullmatch(text)
     if match is None:
         return None
