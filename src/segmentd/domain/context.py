@@ -42,7 +42,8 @@ class SingleContext:
     anonymous: bool = False
     attributes: Mapping[str, JsonValue] = field(default_factory=lambda: _EMPTY)
     private_attributes: tuple[str, ...] = ()
-    _lookup: Mapping[str, JsonValue] = field(init=False, repr=False, compare=False)
+    #: Built-ins and custom attributes in one read-only table (the evaluator's hot path).
+    lookup: Mapping[str, JsonValue] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         table: dict[str, JsonValue] = dict(self.attributes)
@@ -51,11 +52,11 @@ class SingleContext:
             table["name"] = self.name
         else:
             table.pop("name", None)
-        object.__setattr__(self, "_lookup", table)
+        object.__setattr__(self, "lookup", table)
 
     def get(self, name: str) -> JsonValue:
         """The value of a top-level attribute, or ``None`` when it is absent or null."""
-        return self._lookup.get(name)
+        return self.lookup.get(name)
 
     def resolve(self, ref: AttributeRef) -> JsonValue:
         """Follow a valid reference; ``None`` when any step is missing or not an object.
@@ -63,7 +64,7 @@ class SingleContext:
         Arrays are not indexed (``/a/0`` on an array is absent), as in every LD SDK.
         """
         components = ref.components
-        value = self._lookup.get(components[0])
+        value = self.lookup.get(components[0])
         for name in components[1:]:
             if not isinstance(value, dict):
                 return None

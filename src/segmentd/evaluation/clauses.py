@@ -50,18 +50,24 @@ def clause_matches(clause: PreparedClause, context: Context, segments: SegmentLo
     unknown operators are non-matches; only malformed data (a bad attribute reference, or a
     segment cycle found through ``segments``) raises :class:`MalformedSegment`.
     """
+    if not clause.is_segment_match and not clause.is_kind:
+        # Hot path: an ordinary attribute test, inlined for speed.
+        member = context.by_kind.get(clause.context_kind)
+        if member is None:
+            return False  # negate is not applied to a missing kind (LD parity)
+        name = clause.top_level_name
+        value = member.lookup.get(name) if name is not None else clause_value(clause, context)[1]
+        if value is None:
+            return False  # negate is not applied to a missing value (LD parity)
+        if type(value) is list:
+            return any(map(clause.test, value)) != clause.negate
+        return clause.test(value) != clause.negate
     if clause.is_segment_match:
         for key in clause.segment_keys:
             if segments.matches_segment_key(key):
                 return not clause.negate
         return clause.negate
-    if clause.is_kind:
-        test = clause.test
-        return any(test(kind) for kind in context.kinds) != clause.negate
-    found, value = clause_value(clause, context)
-    if not found:
-        return False  # negate is not applied to a missing value (LD parity)
-    return value_matches(clause, value) != clause.negate
+    return any(map(clause.test, context.kinds)) != clause.negate  # the `kind` attribute
 
 
 def value_matches(clause: PreparedClause, value: JsonValue) -> bool:
@@ -70,6 +76,5 @@ def value_matches(clause: PreparedClause, value: JsonValue) -> bool:
     Elements are not flattened further, and an empty array never matches.
     """
     if isinstance(value, list):
-        test = clause.test
-        return any(test(element) for element in value)
+        return any(map(clause.test, value))
     return clause.test(value)

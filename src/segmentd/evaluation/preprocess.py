@@ -41,6 +41,8 @@ class PreparedClause:
     attribute: AttributeRef
     is_kind: bool
     is_segment_match: bool
+    #: The attribute name when the reference is a valid single top-level name, else None.
+    top_level_name: str | None
     segment_keys: tuple[str, ...]
     test: ValueTest
 
@@ -152,6 +154,9 @@ def prepare_clause(clause: Clause) -> PreparedClause:
         attribute=ref,
         is_kind=ref.is_kind and not is_segment_match,
         is_segment_match=is_segment_match,
+        top_level_name=ref.components[0]
+        if ref.error is None and len(ref.components) == 1
+        else None,
         # Go ignores non-string segment keys; an unknown key is simply not matched.
         segment_keys=tuple(v for v in clause.values if isinstance(v, str)),
         test=build_value_test(clause.op, clause.values),
