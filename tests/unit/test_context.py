@@ -173,3 +173,18 @@ def test_context__built_ins__override_same_named_custom_attributes():
 def test_context__fully_qualified_key__escapes_non_user():
     ctx = parse_context({"kind": "org", "key": "a:b%c"})
     assert ctx.fully_qualified_key == "org:a%3Ab%25c"
+
+
+@pytest.mark.parametrize(
+    ("payload", "got"),
+    [
+        P({"kind": True, "key": "k"}, "boolean", id="bool kind"),
+        P({"kind": 1.5, "key": "k"}, "number", id="number kind"),
+        P({"kind": None, "key": "k"}, "null", id="null kind"),
+        P({"kind": {}, "key": "k"}, "object", id="object kind"),
+        P({"kind": [], "key": "k"}, "array", id="array kind"),
+    ],
+)
+def test_parse_context__wrong_kind_type__message_names_json_type(payload, got):
+    with pytest.raises(InvalidRequest, match=f"got {got}"):
+        parse_context(payload)

@@ -68,13 +68,3 @@ def clause_matches(clause: PreparedClause, context: Context, segments: SegmentLo
                 return not clause.negate
         return clause.negate
     return any(map(clause.test, context.kinds)) != clause.negate  # the `kind` attribute
-
-
-def value_matches(clause: PreparedClause, value: JsonValue) -> bool:
-    """The clause's test on a present value, before ``negate``; arrays match on any element.
-
-    Elements are not flattened further, and an empty array never matches.
-    """
-    if isinstance(value, list):
-        return any(map(clause.test, value))
-    return clause.test(value)

@@ -44,11 +44,6 @@ OPERATOR_NAMES: Final[frozenset[str]] = frozenset(get_args(Operator))
 Matcher = Callable[[JsonValue, JsonValue], bool]
 
 
-def is_number(value: JsonValue) -> bool:
-    """A JSON number: ``int`` or ``float`` but never ``bool``."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def as_double(value: int | float) -> float:
     """The IEEE double a JSON number denotes (huge integers saturate to infinity, as in Go)."""
     try:

@@ -263,7 +263,8 @@ def build_value_test(op: str, values: Sequence[JsonValue]) -> ValueTest:
 class PreparedCache:
     """Prepared segments keyed by ``(key, version)``, bounded, safe to share across threads.
 
-    A new version of a segment prepares anew; superseded versions age out in LRU order.
+    A new version of a segment prepares anew; when full, the oldest-inserted entries go first
+    (superseded versions are never used again, so insertion order is a good proxy for age).
     """
 
     def __init__(self, max_entries: int = 10_000) -> None:
