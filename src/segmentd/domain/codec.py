@@ -139,14 +139,8 @@ def _fail(path: str, expected: str, value: object) -> InvalidRequest:
     return InvalidRequest(f"{path}: expected {expected}, got {_type_name(value)}")
 
 
-def get_str(
-    obj: Mapping[str, object],
-    name: str,
-    path: str = "",
-    *,
-    default: str | None = None,
-    required: bool = False,
-) -> str | None:
+def get_str(obj: Mapping[str, object], name: str, path: str = "", *, default: str | None = None,
+            required: bool = False) -> str | None:
     """Read an optional string field; ``null`` counts as absent."""
     value = obj.get(name)
     if value is None:
@@ -164,9 +158,7 @@ def get_required_str(obj: Mapping[str, object], name: str, path: str = "") -> st
     return value
 
 
-def get_bool(
-    obj: Mapping[str, object], name: str, path: str = "", *, default: bool = False
-) -> bool:
+def get_bool(obj: Mapping[str, object], name: str, path: str = "", *, default: bool = False) -> bool:
     value = obj.get(name)
     if value is None:
         return default
@@ -184,9 +176,8 @@ def get_int(obj: Mapping[str, object], name: str, path: str = "") -> int | None:
     return value
 
 
-def get_list(
-    obj: Mapping[str, object], name: str, path: str = "", *, required: bool = False
-) -> list[object]:
+def get_list(obj: Mapping[str, object], name: str, path: str = "", *,
+             required: bool = False) -> list[object]:
     value = obj.get(name)
     if value is None:
         if required:
