@@ -1,1 +1,1 @@
-"""Segment membership evaluation with LaunchDarkly semantics: pure, no I/O."""
+"""The pure segment evaluator; import the public names from :mod:`.evaluator`."""

@@ -1,0 +1,112 @@
+"""Public façade of the evaluator: is a context a member of a segment, and why?
+
+Pure and synchronous: no I/O, no framework. Segments come from a :class:`SegmentProvider`
+(prepared once per version), Big Segment memberships from an optional
+:class:`BigSegmentMembership`. Malformed data never raises out of :func:`evaluate`; it comes
+back as a ``Result`` whose reason kind is ``"error"`` (LD's MALFORMED_FLAG).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from segmentd.domain.context import Context
+from segmentd.domain.model import Segment
+from segmentd.evaluation.explain import ClauseExplanation, Explanation, RuleExplanation, explain
+from segmentd.evaluation.preprocess import PreparedCache, PreparedSegment, prepare_segment
+from segmentd.evaluation.reasons import (
+    BigSegmentsStatus,
+    ErrorDetail,
+    MalformedSegment,
+    Reason,
+    Result,
+)
+from segmentd.evaluation.segments import (
+    BigSegmentMembership,
+    MembershipQuery,
+    Scope,
+    SegmentProvider,
+    hashed_context_key,
+    segment_membership,
+)
+
+__all__ = [
+    "BigSegmentMembership",
+    "BigSegmentsStatus",
+    "ClauseExplanation",
+    "ErrorDetail",
+    "Explanation",
+    "MembershipQuery",
+    "PreparedCache",
+    "PreparedSegment",
+    "Reason",
+    "Result",
+    "RuleExplanation",
+    "SegmentProvider",
+    "StaticSegments",
+    "evaluate",
+    "explain",
+    "hashed_context_key",
+    "prepare_segment",
+]
+
+
+def evaluate(
+    segment: str | Segment | PreparedSegment,
+    context: Context,
+    provider: SegmentProvider,
+    *,
+    big_segments: BigSegmentMembership | None = None,
+) -> Result:
+    """Decide whether ``context`` is a member of ``segment``.
+
+    Why: the one entry point the service layer and API use, so that membership has a single
+    definition (evaluation.md §4). ``segment`` may be a key (looked up in ``provider``), a
+    stored :class:`Segment` (prepared on the spot: slow, for one-offs) or a
+    :class:`PreparedSegment`. Promise: never raises for decoded data; an unknown or deleted
+    segment, a cycle or a bad attribute reference yields ``Reason(kind="error")`` and
+    ``is_member=False``. ``big_segments_status`` is set when a Big Segment was consulted.
+    """
+    prepared = provider.get_segment(segment) if isinstance(segment, str) else None
+    if prepared is None or prepared.deleted:
+        found = _resolve(segment, provider)
+        if isinstance(found, Result):
+            return found
+        prepared = found
+    scope = Scope(context, provider, big_segments)
+    try:
+        is_member, reason = segment_membership(prepared, scope)
+    except MalformedSegment as failure:
+        return Result(False, Reason("error", error=failure.detail), scope.big_segments_status)
+    return Result(is_member, reason, scope.big_segments_status)
+
+
+def _resolve(
+    segment: str | Segment | PreparedSegment, provider: SegmentProvider
+) -> PreparedSegment | Result:
+    if isinstance(segment, str):
+        found = provider.get_segment(segment)
+        key = segment
+    else:
+        found = segment if isinstance(segment, PreparedSegment) else prepare_segment(segment)
+        key = found.key
+    if found is None or found.deleted:
+        detail = ErrorDetail("segmentNotFound", f"segment {key!r} not found")
+        return Result(False, Reason("error", error=detail))
+    return found
+
+
+class StaticSegments:
+    """An in-memory :class:`SegmentProvider` over a fixed set of segments.
+
+    Useful for tests, the CLI and the benchmark; the service uses its repository instead.
+    Each segment is prepared once, through a shared :class:`PreparedCache`.
+    """
+
+    def __init__(self, segments: Iterable[Segment], *, cache: PreparedCache | None = None) -> None:
+        self._cache = cache or PreparedCache()
+        self._segments = {s.key: self._cache.get(s) for s in segments}
+
+    def get_segment(self, key: str) -> PreparedSegment | None:
+        """The prepared segment stored under ``key``, if any."""
+        return self._segments.get(key)

@@ -1,0 +1,160 @@
+"""The clause operators, as predicates over one context value and one clause value.
+
+Every operator is total: a type mismatch, an unparsable date, version or regex on either
+side, or an unknown operator name is a plain non-match, never an error (evaluation.md §7).
+No operator coerces between JSON types, and a boolean is never a number (in Python
+``True == 1``, so every numeric test excludes ``bool`` explicitly).
+
+These functions are the reference semantics. :mod:`segmentd.evaluation.preprocess` builds
+faster per-clause tests from the same parsing functions and must agree with them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final, Literal, get_args
+
+from segmentd.domain.model import JsonValue
+from segmentd.evaluation.semver import SemVer, parse_semver
+from segmentd.evaluation.timestamps import to_instant
+
+Operator = Literal[
+    "in",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "matches",
+    "lessThan",
+    "lessThanOrEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "before",
+    "after",
+    "semVerEqual",
+    "semVerLessThan",
+    "semVerGreaterThan",
+    "segmentMatch",
+]
+OPERATOR_NAMES: Final[frozenset[str]] = frozenset(get_args(Operator))
+
+#: ``(context value, clause value) -> matched``
+Matcher = Callable[[JsonValue, JsonValue], bool]
+
+
+def as_double(value: int | float) -> float:
+    """The IEEE double a JSON number denotes (huge integers saturate to infinity, as in Go)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def scalar_key(value: JsonValue) -> tuple[int, str | float | bool] | None:
+    """A hashable key under which two values are ``in``-equal, or ``None`` if never equal.
+
+    Strings by content, numbers by double value (``1 == 1.0``), booleans by truth, and the
+    JSON type is part of the key so ``true`` never equals ``1``. Null, arrays and objects never
+    match by ``in`` (Go reference; the Python SDK compares arrays and objects structurally).
+    """
+    if isinstance(value, str):
+        return (0, value)
+    if isinstance(value, bool):
+        return (1, value)
+    if isinstance(value, int | float):
+        return (2, as_double(value))
+    return None
+
+
+def compile_regex(value: JsonValue) -> re.Pattern[str] | None:
+    """Compile a clause value for ``matches``; ``None`` for a non-string or invalid pattern."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return re.compile(value)
+    except re.error:
+        return None
+
+
+def as_semver(value: JsonValue) -> SemVer | None:
+    """Parse a JSON string as a version; any other JSON type is not a version."""
+    return parse_semver(value) if isinstance(value, str) else None
+
+
+def _in(ctx: JsonValue, cv: JsonValue) -> bool:
+    key = scalar_key(ctx)
+    return key is not None and key == scalar_key(cv)
+
+
+def _strings(test: Callable[[str, str], bool]) -> Matcher:
+    def matcher(ctx: JsonValue, cv: JsonValue) -> bool:
+        return isinstance(ctx, str) and isinstance(cv, str) and test(ctx, cv)
+
+    return matcher
+
+
+def _matches(ctx: JsonValue, cv: JsonValue) -> bool:
+    pattern = compile_regex(cv)
+    return pattern is not None and isinstance(ctx, str) and pattern.search(ctx) is not None
+
+
+def _numbers(test: Callable[[float, float], bool]) -> Matcher:
+    def matcher(ctx: JsonValue, cv: JsonValue) -> bool:
+        if isinstance(ctx, bool) or isinstance(cv, bool):
+            return False
+        if isinstance(ctx, int | float) and isinstance(cv, int | float):
+            return test(as_double(ctx), as_double(cv))
+        return False
+
+    return matcher
+
+
+def _instants(test: Callable[[int, int], bool]) -> Matcher:
+    def matcher(ctx: JsonValue, cv: JsonValue) -> bool:
+        a, b = to_instant(ctx), to_instant(cv)
+        return a is not None and b is not None and test(a, b)
+
+    return matcher
+
+
+def _versions(test: Callable[[SemVer, SemVer], bool]) -> Matcher:
+    def matcher(ctx: JsonValue, cv: JsonValue) -> bool:
+        a, b = as_semver(ctx), as_semver(cv)
+        return a is not None and b is not None and test(a, b)
+
+    return matcher
+
+
+def _never(_ctx: JsonValue, _cv: JsonValue) -> bool:
+    return False
+
+
+OPERATORS: Final[Mapping[str, Matcher]] = MappingProxyType(
+    {
+        "in": _in,
+        "startsWith": _strings(str.startswith),
+        "endsWith": _strings(str.endswith),
+        "contains": _strings(lambda a, b: b in a),
+        "matches": _matches,
+        "lessThan": _numbers(lambda a, b: a < b),
+        "lessThanOrEqual": _numbers(lambda a, b: a <= b),
+        "greaterThan": _numbers(lambda a, b: a > b),
+        "greaterThanOrEqual": _numbers(lambda a, b: a >= b),
+        "before": _instants(lambda a, b: a < b),
+        "after": _instants(lambda a, b: a > b),
+        "semVerEqual": _versions(lambda a, b: a == b),
+        "semVerLessThan": _versions(lambda a, b: a < b),
+        "semVerGreaterThan": _versions(lambda a, b: a > b),
+    }
+)
+
+
+def operator_matches(op: str, ctx: JsonValue, cv: JsonValue) -> bool:
+    """Whether one context value matches one clause value under ``op``.
+
+    Promise: total and side-effect free; unknown operators (and ``segmentMatch``, which is
+    not a value test) return ``False``.
+    """
+    return OPERATORS.get(op, _never)(ctx, cv)
