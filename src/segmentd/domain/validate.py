@@ -22,7 +22,9 @@ from segmentd.domain.model import (
     SegmentRule,
     SegmentTarget,
 )
-from segmentd.domain.values import check_regex, parse_semver, parse_timestamp_ms
+from segmentd.domain.regexes import check_regex
+from segmentd.domain.semver import parse_semver
+from segmentd.domain.timestamps import to_instant
 from segmentd.errors import InvalidRequest
 
 #: LaunchDarkly's segment key rule (its Terraform provider's validator), with a length cap.
@@ -129,10 +131,10 @@ def _value_problem(op: str, value: JsonValue) -> str | None:  # noqa: C901 - one
     if op in _NUMERIC_OPS and (isinstance(value, bool) or not isinstance(value, int | float)):
         return "must be a number"
     if op in ("before", "after"):
-        if isinstance(value, float) or parse_timestamp_ms(value) is None:
+        if isinstance(value, float) or to_instant(value) is None:
             return "must be an RFC 3339 date-time string or integer Unix milliseconds"
     elif op in _SEMVER_OPS:
-        if parse_semver(value) is None:
+        if not isinstance(value, str) or parse_semver(value) is None:
             return "must be a semantic version string such as '1.2.3' or '2.0'"
     elif op == "matches":
         if not isinstance(value, str):

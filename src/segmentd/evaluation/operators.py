@@ -18,8 +18,8 @@ from types import MappingProxyType
 from typing import Final, Literal, get_args
 
 from segmentd.domain.model import JsonValue
-from segmentd.evaluation.semver import SemVer, parse_semver
-from segmentd.evaluation.timestamps import to_instant
+from segmentd.domain.semver import SemVer, parse_semver
+from segmentd.domain.timestamps import to_instant
 
 Operator = Literal[
     "in",

@@ -19,10 +19,10 @@ from typing import TypeVar
 
 from segmentd.domain.attribute_ref import AttributeRef, parse_attribute_ref
 from segmentd.domain.model import DEFAULT_KIND, Clause, JsonValue, Segment, SegmentRule
+from segmentd.domain.semver import SemVer
+from segmentd.domain.timestamps import to_instant
 from segmentd.evaluation import operators
 from segmentd.evaluation.reasons import Reason
-from segmentd.evaluation.semver import SemVer
-from segmentd.evaluation.timestamps import to_instant
 
 T = TypeVar("T")
 

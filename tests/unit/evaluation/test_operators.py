@@ -11,10 +11,10 @@ from collections.abc import Callable
 import pytest
 
 from segmentd.domain.model import JsonValue
+from segmentd.domain.semver import parse_semver
+from segmentd.domain.timestamps import parse_rfc3339
 from segmentd.evaluation.operators import OPERATOR_NAMES, operator_matches
 from segmentd.evaluation.preprocess import build_value_test
-from segmentd.evaluation.semver import parse_semver
-from segmentd.evaluation.timestamps import parse_rfc3339
 from tests.builders import check, clause, rule, segment, user
 
 P = pytest.param
