@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
 from segmentd.services.changes import ChangeHub
+from segmentd.services.evaluations import EvaluationService
 from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
@@ -28,6 +29,7 @@ class Services:
     access: AccessService
     projects: ProjectService
     segments: SegmentService
+    evaluations: EvaluationService
     changes: ChangeHub
     engine: Engine
 
@@ -66,6 +68,7 @@ def build_services(
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, changes),
+        evaluations=EvaluationService(uow),
         changes=changes,
         engine=engine,
     )

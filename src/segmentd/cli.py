@@ -11,11 +11,17 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
+import orjson
 
 from segmentd import __version__
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.errors import ServiceError
+from segmentd.domain import codec
+from segmentd.domain.context import parse_context
+from segmentd.domain.model import Segment
+from segmentd.errors import InvalidRequest, ServiceError
+from segmentd.evaluation.evaluator import StaticSegments, reason_to_json
+from segmentd.evaluation.evaluator import evaluate as run_evaluation
 from segmentd.services.access import parse_role
 from segmentd.services.first_run import initialise_if_empty
 
@@ -116,6 +122,50 @@ def migrate(ctx: click.Context) -> None:
     """Bring the database schema up to date."""
     _services(ctx).close()
     click.echo("database is up to date", err=True)
+
+
+def _read_segments(path: Path) -> list[Segment]:
+    """LaunchDarkly segment JSON from a file: one segment, a list of them, an SDK payload
+    (``{"segments": {key: segment}}``) or a REST list (``{"items": [...]}``)."""
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as error:
+        raise InvalidRequest(f"--segments: cannot read {path}: {error}") from None
+    if isinstance(document, dict) and isinstance(document.get("segments"), dict):
+        items = list(document["segments"].values())
+    elif isinstance(document, dict) and isinstance(document.get("items"), list):
+        items = document["items"]
+    else:
+        items = document if isinstance(document, list) else [document]
+    return [codec.segment_from_json(item) for item in items]
+
+
+@main.command()
+@click.option(
+    "--segments",
+    "segments_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="JSON file of LaunchDarkly segments.",
+)
+@click.option("--context", "context_json", required=True, help="The context, as JSON.")
+@click.option("--segment", "only", help="Evaluate only this segment key.")
+@reports_errors
+def evaluate(segments_file: Path, context_json: str, only: str | None) -> None:
+    """Evaluate a context against segments offline; one JSON line per segment on stdout."""
+    try:
+        raw_context = orjson.loads(context_json)
+    except orjson.JSONDecodeError as error:
+        raise InvalidRequest(f"--context: not JSON: {error}") from None
+    context = parse_context(raw_context)
+    segments = _read_segments(segments_file)
+    provider = StaticSegments(segments)
+    keys = [only] if only else sorted(s.key for s in segments)
+    for key in keys:
+        result = run_evaluation(key, context, provider)
+        line = {"segment": key, "isMember": result.is_member}
+        line["reason"] = reason_to_json(result.reason)
+        click.echo(orjson.dumps(line).decode())
 
 
 @main.group()

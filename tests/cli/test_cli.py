@@ -63,3 +63,64 @@ def test_cli__bad_database_url__clear_error(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert "unsupported database URL" in err
+
+
+def test_evaluate__sdk_payload__one_line_per_segment(tmp_path: Path) -> None:
+    import json
+
+    payload = {
+        "segments": {
+            "vips": {"key": "vips", "version": 1, "included": ["alice"]},
+            "doctors": {
+                "key": "doctors",
+                "version": 1,
+                "rules": [
+                    {"id": "r", "clauses": [{"attribute": "job", "op": "in", "values": ["doctor"]}]}
+                ],
+            },
+        }
+    }
+    path = tmp_path / "segments.json"
+    path.write_text(json.dumps(payload))
+    result = CliRunner().invoke(
+        main,
+        [
+            "evaluate",
+            "--segments",
+            str(path),
+            "--context",
+            '{"kind": "user", "key": "alice", "job": "doctor"}',
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines == [
+        {
+            "segment": "doctors",
+            "isMember": True,
+            "reason": {"kind": "rule", "ruleIndex": 0, "ruleId": "r"},
+        },
+        {"segment": "vips", "isMember": True, "reason": {"kind": "included"}},
+    ]
+
+
+def test_evaluate__bad_context__exit_2_message(tmp_path: Path) -> None:
+    path = tmp_path / "segments.json"
+    path.write_text('[{"key": "s", "version": 1}]')
+    result = CliRunner().invoke(
+        main, ["evaluate", "--segments", str(path), "--context", '{"kind": "user"}']
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "key" in result.stderr
+
+
+def test_evaluate__unknown_segment__error_reason(tmp_path: Path) -> None:
+    path = tmp_path / "segments.json"
+    path.write_text('{"key": "s", "version": 1}')
+    result = CliRunner().invoke(
+        main,
+        ["evaluate", "--segments", str(path), "--context", '{"key": "k"}', "--segment", "nope"],
+    )
+    assert result.exit_code == 0
+    assert '"segmentNotFound"' in result.stdout

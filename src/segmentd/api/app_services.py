@@ -7,6 +7,7 @@ from typing import Protocol
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.evaluations import EvaluationService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -23,5 +24,8 @@ class AppServices(Protocol):
 
     @property
     def segments(self) -> SegmentService: ...
+
+    @property
+    def evaluations(self) -> EvaluationService: ...
 
     def database_ready(self) -> bool: ...

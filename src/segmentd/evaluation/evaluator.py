@@ -20,6 +20,7 @@ from segmentd.evaluation.reasons import (
     MalformedSegment,
     Reason,
     Result,
+    reason_to_json,
 )
 from segmentd.evaluation.segments import (
     BigSegmentMembership,
@@ -48,6 +49,7 @@ __all__ = [
     "explain",
     "hashed_context_key",
     "prepare_segment",
+    "reason_to_json",
 ]
 
 

@@ -74,6 +74,21 @@ class Reason:
     error: ErrorDetail | None = None
 
 
+def reason_to_json(reason: Reason) -> dict[str, str | int | None]:
+    """The wire form of a reason, shared by the HTTP API and the CLI (one spelling)."""
+    body: dict[str, str | int | None] = {"kind": reason.kind}
+    if reason.context_kind is not None:
+        body["contextKind"] = reason.context_kind
+    if reason.rule_index is not None:
+        body["ruleIndex"] = reason.rule_index
+        body["ruleId"] = reason.rule_id
+    if reason.error is not None:
+        body["errorKind"] = reason.error.kind
+        body["problem"] = reason.error.problem
+        body["message"] = reason.error.message
+    return body
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """The answer to "is this context a member of this segment?".

@@ -6,6 +6,7 @@ Protocols; services never import an adapter, and :mod:`segmentd.bootstrap` wires
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Generic, Literal, Protocol, Self, TypeVar
@@ -93,6 +94,14 @@ class SegmentRepository(Protocol):
 
         Raises ``OptimisticLockError`` otherwise, so that no concurrent update is lost.
         """
+        ...
+
+    def live_versions(self, *, environment_id: str) -> dict[str, int]:
+        """Key → version of every live segment of the environment (a cheap freshness check)."""
+        ...
+
+    def get_many(self, *, environment_id: str, keys: Collection[str]) -> list[Segment]:
+        """The live segments among ``keys`` (in no particular order)."""
         ...
 
     def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:

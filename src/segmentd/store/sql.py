@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from types import TracebackType
 from typing import Self
@@ -376,6 +377,30 @@ class SqlSegmentRepository(_Repository):
             raise OptimisticLockError()
         self._write_tags(row.id, (), replace=True)
         return expected_version + 1
+
+    def live_versions(self, *, environment_id: str) -> dict[str, int]:
+        t = schema.segments
+        rows = self.connection.execute(
+            sa.select(t.c.key, t.c.version).where(
+                t.c.environment_id == environment_id, t.c.deleted.is_(False)
+            )
+        )
+        return {row.key: row.version for row in rows}
+
+    def get_many(self, *, environment_id: str, keys: Collection[str]) -> list[Segment]:
+        t = schema.segments
+        found: list[Segment] = []
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):  # stay under bound-parameter limits
+            rows = self.connection.execute(
+                sa.select(t).where(
+                    t.c.environment_id == environment_id,
+                    t.c.deleted.is_(False),
+                    t.c.key.in_(ordered[start : start + 500]),
+                )
+            )
+            found.extend(segment_from_row(row) for row in rows)
+        return found
 
 
 class SqlUnitOfWork:

@@ -49,6 +49,7 @@ def test_evaluator__all__pinned():
         "explain",
         "hashed_context_key",
         "prepare_segment",
+        "reason_to_json",
     ]
 
 
