@@ -68,7 +68,7 @@ def build_services(
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, changes),
-        evaluations=EvaluationService(uow),
+        evaluations=EvaluationService(uow, clock, changes),
         changes=changes,
         engine=engine,
     )

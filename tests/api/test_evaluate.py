@@ -11,6 +11,7 @@ import pytest
 from launchdarkly_api.api.segments_api import SegmentsApi
 
 from segmentd.domain.model import Clause, Role, SegmentRule, SegmentTarget
+from segmentd.services.ports import ItemChange
 from segmentd.services.segments import SegmentDraft
 from tests.api.conftest import token_for
 from tests.live import LiveServer
@@ -97,6 +98,7 @@ def test_segments_evaluate__segment_changed__next_answer_current(seeded: LiveSer
             expected_version=current.version,
         )
         uow.commit()
+    services.changes.publish(ItemChange(environment.id, "segments", "vips", current.version + 1))
     assert member_of_vips() is True
 
 

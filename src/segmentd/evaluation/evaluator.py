@@ -46,6 +46,7 @@ __all__ = [
     "SegmentProvider",
     "StaticSegments",
     "evaluate",
+    "evaluate_many",
     "explain",
     "hashed_context_key",
     "prepare_segment",
@@ -81,6 +82,32 @@ def evaluate(
     except MalformedSegment as failure:
         return Result(False, Reason("error", error=failure.detail), scope.big_segments_status)
     return Result(is_member, reason, scope.big_segments_status)
+
+
+def evaluate_many(
+    segments: Iterable[PreparedSegment],
+    context: Context,
+    provider: SegmentProvider,
+    *,
+    big_segments: BigSegmentMembership | None = None,
+) -> list[Result]:
+    """:func:`evaluate` for one context over many segments, in the order given.
+
+    Why: answering "which segments is this context in?" for a whole environment. One scope
+    serves every segment, so a Big Segment store is asked at most once per context key.
+    Promise: each result equals what :func:`evaluate` returns for that segment alone.
+    """
+    scope = Scope(context, provider, big_segments)
+    results = []
+    for prepared in segments:
+        scope.big_segments_status = None
+        try:
+            is_member, reason = segment_membership(prepared, scope)
+        except MalformedSegment as failure:
+            is_member, reason = False, Reason("error", error=failure.detail)
+            scope.stack.clear()
+        results.append(Result(is_member, reason, scope.big_segments_status))
+    return results
 
 
 def _resolve(

@@ -92,7 +92,9 @@ class Scope:
         self.big_segments = big_segments
         self.stack: list[str] = []
         self.big_segments_status: BigSegmentsStatus | None = None
-        self._memberships: dict[str, Mapping[str, bool] | None] | None = None
+        self._memberships: dict[str, tuple[Mapping[str, bool] | None, BigSegmentsStatus]] | None = (
+            None
+        )
 
     def matches_segment_key(self, key: str) -> bool:
         """Membership in a nested segment; unknown or deleted segments do not match."""
@@ -108,23 +110,27 @@ class Scope:
             self.big_segments_status = status
 
     def membership_of(self, context_key: str) -> Mapping[str, bool] | None:
-        """Big Segment memberships of a key, queried at most once per evaluation."""
+        """Big Segment memberships of a key, queried at most once per scope; the store's
+        status is recorded on every use, so each evaluation reports it."""
         if self._memberships is None:
             self._memberships = {}
-        elif context_key in self._memberships:
-            return self._memberships[context_key]
+        cached = self._memberships.get(context_key)
+        if cached is not None:
+            self.record_status(cached[1])
+            return cached[0]
         membership: Mapping[str, bool] | None = None
         if self.big_segments is None:
-            self.record_status(BigSegmentsStatus.NOT_CONFIGURED)
+            status = BigSegmentsStatus.NOT_CONFIGURED
         else:
             try:
                 answer = self.big_segments.get_membership(context_key)
             except Exception:  # a failing store is a status, not an evaluation error
-                self.record_status(BigSegmentsStatus.STORE_ERROR)
+                status = BigSegmentsStatus.STORE_ERROR
             else:
-                self.record_status(answer.status)
+                status = answer.status
                 membership = answer.membership
-        self._memberships[context_key] = membership
+        self.record_status(status)
+        self._memberships[context_key] = (membership, status)
         return membership
 
 

@@ -20,10 +20,11 @@ from segmentd.evaluation.evaluator import (
     PreparedCache,
     PreparedSegment,
     Result,
-    evaluate,
+    evaluate_many,
     explain,
 )
-from segmentd.services.ports import UnitOfWork, UnitOfWorkFactory
+from segmentd.services.changes import ChangeHub
+from segmentd.services.ports import Clock, ItemChange, UnitOfWork, UnitOfWorkFactory
 from segmentd.services.projects import find_environment
 
 #: Contexts one explain request may carry.
@@ -39,6 +40,8 @@ class EnvironmentSegments:
     def __init__(self, segments: dict[str, PreparedSegment], stored: dict[str, Segment]) -> None:
         self.prepared = segments
         self.stored = stored
+        #: Prepared segments in key order, the order answers list them in.
+        self.ordered = [segments[key] for key in sorted(segments)]
 
     def get_segment(self, key: str) -> PreparedSegment | None:
         return self.prepared.get(key)
@@ -51,19 +54,49 @@ class Membership:
 
 
 class EvaluationService:
+    """Evaluations over cached, prepared snapshots of each environment's segments.
+
+    A snapshot is reused without asking the database while no change to its environment has
+    been announced (``changes``) and it was checked less than ``recheck_ms`` ago; then one
+    query of the stored versions revalidates it. Changes made through this process (or
+    relayed from other instances onto the change hub) are seen at once; writes by a process
+    that announces nothing here are seen within ``recheck_ms``.
+    """
+
     def __init__(
-        self, uow: UnitOfWorkFactory, *, big_segments: BigSegmentsFactory | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        changes: ChangeHub,
+        *,
+        big_segments: BigSegmentsFactory | None = None,
+        recheck_ms: int = 250,
     ) -> None:
         self._uow = uow
+        self._clock = clock
         self._big_segments = big_segments
+        self._recheck_ms = recheck_ms
         self._cache = PreparedCache(max_entries=100_000)
         self._snapshots: dict[str, EnvironmentSegments] = {}
+        self._checked: dict[str, int] = {}
         self._lock = threading.Lock()
+        changes.subscribe(self._on_change)
+
+    def _on_change(self, change: ItemChange) -> None:
+        if change.kind == "segments":
+            with self._lock:
+                self._checked.pop(change.environment_id, None)
 
     def _current(self, uow: UnitOfWork, environment: Environment) -> EnvironmentSegments:
-        versions = uow.segments.live_versions(environment_id=environment.id)
+        now = self._clock.now_ms()
         with self._lock:
             previous = self._snapshots.get(environment.id)
+            checked = self._checked.get(environment.id)
+        if previous is not None and checked is not None and now - checked < self._recheck_ms:
+            return previous
+        with self._lock:  # before the query: a change announced during it forces a recheck
+            self._checked[environment.id] = now
+        versions = uow.segments.live_versions(environment_id=environment.id)
         known = previous.stored if previous is not None else {}
         stale = [k for k, v in versions.items() if k not in known or known[k].version != v]
         stored = {k: known[k] for k in versions if k in known and k not in stale}
@@ -90,11 +123,10 @@ class EvaluationService:
         context = parse_context(context_json)
         environment, segments = self._load(project_key, environment_key)
         big = self._big_segments(environment) if self._big_segments else None
+        results = evaluate_many(segments.ordered, context, segments, big_segments=big)
         return [
-            Membership(
-                segments.stored[key], evaluate(prepared, context, segments, big_segments=big)
-            )
-            for key, prepared in sorted(segments.prepared.items())
+            Membership(segments.stored[prepared.key], result)
+            for prepared, result in zip(segments.ordered, results, strict=True)
         ]
 
     def explain(

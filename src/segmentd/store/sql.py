@@ -385,7 +385,7 @@ class SqlSegmentRepository(_Repository):
                 t.c.environment_id == environment_id, t.c.deleted.is_(False)
             )
         )
-        return {row.key: row.version for row in rows}
+        return {key: version for key, version in rows}  # noqa: C416 (Row, not tuple)
 
     def get_many(self, *, environment_id: str, keys: Collection[str]) -> list[Segment]:
         t = schema.segments

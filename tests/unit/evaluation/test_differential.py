@@ -19,6 +19,7 @@ from segmentd.evaluation.evaluator import (
     MembershipQuery,
     StaticSegments,
     evaluate,
+    evaluate_many,
 )
 from tests.ld_oracle import SdkOracle, sdk_context
 from tests.strategies import (
@@ -81,3 +82,16 @@ def test_membership__random_segments_and_contexts__same_as_python_sdk(case: Case
             theirs = oracle.is_member(seg.key, theirs_context)
             assert mine == theirs, (seg.key, data, result)
             event(f"reason {result.reason.kind}")
+
+
+@given(cases())
+def test_evaluate_many__random_segments__equals_evaluate_one_by_one(case: Case) -> None:
+    contexts, segs, memberships = case
+    ours = StaticSegments(segs)
+    store = _Store(memberships)
+    prepared = [p for p in (ours.get_segment(s.key) for s in segs) if p is not None]
+    for data in contexts:
+        context = parse_context(data)
+        together = evaluate_many(prepared, context, ours, big_segments=store)
+        alone = [evaluate(p, context, ours, big_segments=store) for p in prepared]
+        assert together == alone

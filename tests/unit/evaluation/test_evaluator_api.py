@@ -46,6 +46,7 @@ def test_evaluator__all__pinned():
         "SegmentProvider",
         "StaticSegments",
         "evaluate",
+        "evaluate_many",
         "explain",
         "hashed_context_key",
         "prepare_segment",

@@ -1,0 +1,51 @@
+"""The evaluation service's snapshots stay current (both stores)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from segmentd.bootstrap import Services
+from segmentd.services.projects import ProjectDraft
+from segmentd.services.segments import SegmentDraft
+from tests.fixed import FixedClock
+
+
+def _is_member(services: Services, key: str) -> bool:
+    memberships = services.evaluations.memberships("p", "production", {"kind": "user", "key": key})
+    return memberships[0].result.is_member
+
+
+def _include_directly(services: Services, key: str) -> None:
+    """A write by another process: stored, but not announced on this process's hub."""
+    environment = services.projects.get_environment("p", "production")
+    current = services.segments.get("p", "production", "s")
+    with services.uow(write=True) as uow:
+        uow.segments.update(
+            environment_id=environment.id,
+            segment=replace(current, version=current.version + 1, included=(key,)),
+            expected_version=current.version,
+        )
+        uow.commit()
+
+
+def test_memberships__unannounced_write__seen_after_recheck_interval(
+    services: Services, clock: FixedClock
+) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    services.segments.create("p", "production", SegmentDraft(key="s", name="S"))
+    assert _is_member(services, "ann") is False
+    _include_directly(services, "ann")
+    assert _is_member(services, "ann") is False  # cached snapshot, within 250 ms
+    clock.advance(250)
+    assert _is_member(services, "ann") is True
+
+
+def test_memberships__created_segment__seen_at_once(services: Services) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    services.segments.create("p", "production", SegmentDraft(key="a", name="A"))
+    assert len(services.evaluations.memberships("p", "production", {"key": "k"})) == 1
+    services.segments.create("p", "production", SegmentDraft(key="b", name="B"))
+    keys = [
+        m.segment.key for m in services.evaluations.memberships("p", "production", {"key": "k"})
+    ]
+    assert keys == ["a", "b"]
