@@ -93,9 +93,10 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         token = seed(Path(tmp), args.segments)
-        with running_segmentd(Path(tmp)) as server, httpx.Client(
-            base_url=server.base_url, headers={"Authorization": token}
-        ) as client:
+        with (
+            running_segmentd(Path(tmp)) as server,
+            httpx.Client(base_url=server.base_url, headers={"Authorization": token}) as client,
+        ):
             path = "/api/v2/projects/default/environments/production/segments/evaluate"
             for _ in range(10):
                 assert client.post(path, json=context).status_code == 200
