@@ -32,6 +32,17 @@ def process_cpu(pid: int, *, with_children: bool = False) -> float:
     return ticks / _TICK
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live children (uvicorn's worker processes)."""
+    total = process_cpu(pid)
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        child_pids = [int(p) for p in children.read_text().split()]
+    except OSError:
+        child_pids = []
+    return total + sum(tree_cpu(child) for child in child_pids)
+
+
 def named_processes_cpu(name: str) -> float:
     """Summed CPU seconds of all live processes whose comm is ``name`` (e.g. "postgres")."""
     total = 0.0
@@ -86,7 +97,7 @@ class CpuMeter:
         self._start = self._sample()
 
     def _sample(self) -> tuple[float, float, float, float, float]:
-        server = process_cpu(self.server_pid) if self.server_pid else 0.0
+        server = tree_cpu(self.server_pid) if self.server_pid else 0.0
         return (
             time.perf_counter(),
             server,

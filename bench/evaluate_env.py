@@ -23,12 +23,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from bench.servers import running_segmentd  # noqa: E402
-from segmentd.bootstrap import build_services  # noqa: E402
-from segmentd.config import Settings  # noqa: E402
-from segmentd.domain.model import Clause, SegmentRule  # noqa: E402
-from segmentd.services.first_run import initialise_if_empty  # noqa: E402
-from segmentd.services.segments import SegmentDraft  # noqa: E402
+from bench.servers import running_segmentd
+from segmentd.bootstrap import build_services
+from segmentd.config import Settings
+from segmentd.domain.model import Clause, SegmentRule
+from segmentd.services.first_run import initialise_if_empty
+from segmentd.services.segments import SegmentDraft
 
 
 def rules_for(i: int) -> tuple[SegmentRule, ...]:
