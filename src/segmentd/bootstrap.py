@@ -8,7 +8,9 @@ from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.audit import AuditService
 from segmentd.services.changes import ChangeHub
+from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
@@ -28,6 +30,8 @@ class Services:
     access: AccessService
     projects: ProjectService
     segments: SegmentService
+    expiring: ExpiringTargetService
+    audit: AuditService
     changes: ChangeHub
     engine: Engine
 
@@ -66,6 +70,8 @@ def build_services(
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, changes),
+        expiring=ExpiringTargetService(uow, clock, changes),
+        audit=AuditService(uow),
         changes=changes,
         engine=engine,
     )

@@ -7,6 +7,8 @@ from typing import Protocol
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.audit import AuditService
+from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -23,5 +25,11 @@ class AppServices(Protocol):
 
     @property
     def segments(self) -> SegmentService: ...
+
+    @property
+    def expiring(self) -> ExpiringTargetService: ...
+
+    @property
+    def audit(self) -> AuditService: ...
 
     def database_ready(self) -> bool: ...

@@ -98,3 +98,59 @@ segment_tags = sa.Table(
     sa.Column("tag", sa.String(64), primary_key=True),
     sa.Index("ix_segment_tags_tag", "tag"),
 )
+
+# Listing an environment's segments sorts by one of these (api.md §3.1); the unique
+# (environment_id, key) constraint serves key lookups and key filters.
+sa.Index("ix_segments_env_creation", segments.c.environment_id, segments.c.creation_date)
+sa.Index("ix_segments_env_name", segments.c.environment_id, segments.c.name)
+sa.Index("ix_segments_env_modified", segments.c.environment_id, segments.c.last_modified_date)
+
+segment_expiring_targets = sa.Table(
+    "segment_expiring_targets",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("target_type", sa.String(16), nullable=False),
+    sa.Column("context_kind", sa.String(256), nullable=False),
+    sa.Column("context_key", sa.Text, nullable=False),
+    sa.Column("expiration_date", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint(
+        "segment_id",
+        "target_type",
+        "context_kind",
+        "context_key",
+        name="uq_segment_expiring_targets_target",
+    ),
+    sa.Index("ix_segment_expiring_targets_due", "expiration_date"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("segment_key", sa.String(256), nullable=False),
+    sa.Column("segment_name", sa.String(256), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("actor_name", sa.String(256), nullable=False),
+    sa.Column("date", sa.BigInteger, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("version_before", sa.Integer, nullable=True),
+    sa.Column("version_after", sa.Integer, nullable=True),
+    # an RFC 6902 patch from the segment's REST JSON before to after
+    sa.Column("changes", sa.Text, nullable=False),
+    sa.Index("ix_audit_log_segment", "environment_id", "segment_key", "id"),
+    sa.Index("ix_audit_log_date", "date"),
+)

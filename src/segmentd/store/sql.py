@@ -12,10 +12,14 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from segmentd.domain import codec
 from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.domain.segment_query import SegmentQuery
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.audit import SqlAuditRepository
 from segmentd.store.engines import IMMEDIATE
+from segmentd.store.expiring import SqlExpiringTargetRepository
+from segmentd.store.segment_listing import list_statements
 
 
 def _dumps(value: object) -> str:
@@ -333,14 +337,21 @@ class SqlSegmentRepository(_Repository):
                 [{"segment_id": segment_id, "tag": tag} for tag in tags],
             )
 
-    def get(self, *, environment_id: str, key: str) -> Segment | None:
+    def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
         t = schema.segments
-        row = self.connection.execute(
-            sa.select(t).where(
-                t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
-            )
-        ).first()
+        statement = sa.select(t).where(
+            t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
+        )
+        if lock:
+            statement = statement.with_for_update()  # SQLite: BEGIN IMMEDIATE already locks
+        row = self.connection.execute(statement).first()
         return None if row is None else segment_from_row(row)
+
+    def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
+        page, count = list_statements(environment_id, query)
+        rows = self.connection.execute(page).all()
+        total = self._count(count)
+        return Page(tuple(segment_from_row(r) for r in rows), total)
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
         t = schema.segments
@@ -375,6 +386,11 @@ class SqlSegmentRepository(_Repository):
         if row is None:
             raise OptimisticLockError()
         self._write_tags(row.id, (), replace=True)
+        self.connection.execute(
+            schema.segment_expiring_targets.delete().where(
+                schema.segment_expiring_targets.c.segment_id == row.id
+            )
+        )
         return expected_version + 1
 
 
@@ -385,6 +401,8 @@ class SqlUnitOfWork:
     environments: SqlEnvironmentRepository
     tokens: SqlTokenRepository
     segments: SqlSegmentRepository
+    audit: SqlAuditRepository
+    expiring_targets: SqlExpiringTargetRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine
@@ -400,6 +418,8 @@ class SqlUnitOfWork:
         self.environments = SqlEnvironmentRepository(connection)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.expiring_targets = SqlExpiringTargetRepository(connection)
         return self
 
     def __exit__(
