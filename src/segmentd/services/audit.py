@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segmentd.domain.history import Action, Actor, AuditEntry, AuditScope, diff
+from segmentd.domain.history import Action, Actor, AuditEntry, diff
 from segmentd.domain.model import JsonObject, Segment
 from segmentd.errors import InvalidRequest, NotFound
 from segmentd.services.ports import AuditQuery, Page, UnitOfWork, UnitOfWorkFactory
@@ -66,10 +66,3 @@ class AuditService:
                 elif uow.projects.get(scope.project_key) is None:
                     raise NotFound(f"Unknown project {scope.project_key!r}")
             return uow.audit.list(query)
-
-    def for_segment(
-        self, project_key: str, environment_key: str, segment_key: str, *, limit: int, offset: int
-    ) -> Page[AuditEntry]:
-        """One segment's history (also after it was deleted), newest first."""
-        scope = AuditScope(project_key, environment_key, segment_key)
-        return self.list(AuditQuery(scope=scope, limit=limit, offset=offset))
