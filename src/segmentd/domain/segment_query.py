@@ -111,7 +111,7 @@ class _Token:
 
 
 def _fail(message: str, position: int) -> InvalidRequest:
-    return InvalidRequest(f"filter: {message} at position {position}")
+    return InvalidRequest(f"filter: position {position}: {message}")
 
 
 def _tokens(text: str) -> list[_Token]:
