@@ -23,9 +23,7 @@ Q = Condition
     ("text", "expected"),
     [
         pytest.param('query equals "toggle"', Q("query", "equals", ("toggle",)), id="query string"),
-        pytest.param(
-            'query equals ["a", "b"]', Q("query", "equals", ("a", "b")), id="query list"
-        ),
+        pytest.param('query equals ["a", "b"]', Q("query", "equals", ("a", "b")), id="query list"),
         pytest.param(
             'tags anyOf ["enterprise", "beta"]',
             Q("tags", "anyOf", ("enterprise", "beta")),
@@ -78,9 +76,7 @@ Q = Condition
             ),
             id="parentheses group",
         ),
-        pytest.param(
-            '((query equals "a"))', Q("query", "equals", ("a",)), id="nested parentheses"
-        ),
+        pytest.param('((query equals "a"))', Q("query", "equals", ("a",)), id="nested parentheses"),
         pytest.param(
             r'query equals "say \"hi\", ok | (x)"',
             Q("query", "equals", ('say "hi", ok | (x)',)),
@@ -103,13 +99,15 @@ def test_parse_filter__absent_or_blank__no_filter(text: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        pytest.param("name equals \"x\"", "position 1: unknown field 'name'", id="unknown field"),
+        pytest.param('name equals "x"', "position 1: unknown field 'name'", id="unknown field"),
         pytest.param('tags equals ["a"]', "supports the operator 'anyOf'", id="wrong operator"),
         pytest.param("tags", "expected an operator after 'tags'", id="no operator"),
         pytest.param("tags anyOf", "expected a value, found the end", id="no value"),
-        pytest.param('tags anyOf "a"', "position 12: tags anyOf expects a list of strings", id="not list"),
+        pytest.param(
+            'tags anyOf "a"', "position 12: tags anyOf expects a list of strings", id="not list"
+        ),
         pytest.param('unbounded equals "true"', "expects a boolean", id="bool as string"),
-        pytest.param('query equals true', "expects a string or list of strings", id="query bool"),
+        pytest.param("query equals true", "expects a string or list of strings", id="query bool"),
         pytest.param('tags anyOf ["a" "b"]', "expected ',' or ']'", id="list without comma"),
         pytest.param("tags anyOf [1]", "expected a double-quoted string", id="number in list"),
         pytest.param('tags anyOf ["a"', "found the end of the filter", id="unclosed list"),
