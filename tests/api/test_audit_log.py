@@ -71,7 +71,7 @@ def test_audit_log__pagination__limit_offset_and_links(http: httpx.Client, histo
     ],
 )
 def test_audit_log__bad_query__error_shape(
-    http: httpx.Client, params: dict[str, object], status: int
+    http: httpx.Client, params: dict[str, str | int], status: int
 ) -> None:
     response = http.get("/api/v2/auditlog", params=params)
     assert response.status_code == status

@@ -43,7 +43,7 @@ def targeted(http: httpx.Client, key: str) -> str:
     return key
 
 
-def instruction(kind: str, key: str, **fields: object) -> PatchSegmentExpiringTargetInstruction:
+def instruction(kind: str, key: str, **fields: int) -> PatchSegmentExpiringTargetInstruction:
     return PatchSegmentExpiringTargetInstruction(
         kind=kind, contextKey=key, contextKind="org", targetType="included", **fields
     )
@@ -105,6 +105,7 @@ def test_expiring_targets__partial_failure__200_with_errors(
         ),
     )
     assert (result.successful_instructions, result.failed_instructions) == (1, 2)
+    assert result.errors is not None
     assert [e.instruction_index for e in result.errors] == [0, 2]
     assert "not an individual target" in result.errors[0].message
     assert [i.context_key for i in result.items] == ["o1"]

@@ -71,7 +71,7 @@ def create(http: httpx.Client, key: str, **fields: Any) -> dict[str, Any]:
             ["delta", "echo"],
             2,
             id="or",
-        ),  # fmt: skip
+        ),
         pytest.param({"sort": "-name"}, ["alpha", "charlie", "echo", "delta", "bravo"], 5, id="s"),
         pytest.param({"sort": "name", "limit": 2}, ["bravo", "delta"], 5, id="limit"),
         pytest.param({"sort": "name", "limit": 2, "offset": 4}, ["alpha"], 5, id="last page"),
@@ -94,7 +94,12 @@ def test_get_segments__official_client__filter_sort_limit_offset(
 def test_get_segments__pagination_links__keep_filter_and_exist_only_where_pages_do(
     http: httpx.Client, listing: str
 ) -> None:
-    params = {"filter": 'query equals "e"', "sort": "name", "limit": 1, "offset": 1}
+    params: dict[str, str | int] = {
+        "filter": 'query equals "e"',
+        "sort": "name",
+        "limit": 1,
+        "offset": 1,
+    }
     body = http.get("/api/v2/segments/default/listing", params=params).json()
     links = body["_links"]
     assert set(links) == {"self", "first", "prev", "next", "last"}
