@@ -48,7 +48,7 @@ def test_segment_history__raw__versions_and_json_patch_of_the_change(
     assert body["totalCount"] == 3
     update = body["items"][1]
     assert (update["previousVersion"], update["currentVersion"]) == (1, 2)
-    assert {"op": "add", "path": "/included/0", "value": "u1"} in update["changes"]
+    assert {"op": "add", "path": "/included/-", "value": "u1"} in update["changes"]
     assert body["items"][2]["previousVersion"] is None
 
 

@@ -334,7 +334,7 @@ def test_audit__each_change__recorded_newest_first_with_actor_versions_and_diff(
     assert [(e.version_before, e.version_after) for e in entries] == [(2, 3), (1, 2), (None, 1)]
     assert all(e.actor == ME for e in entries)
     assert entries[1].comment == "add a"
-    assert {"op": "add", "path": "/included/0", "value": "a"} in entries[1].changes
+    assert {"op": "add", "path": "/included/-", "value": "a"} in entries[1].changes
     assert (entries[0].project_key, entries[0].environment_key) == ("p", "production")
 
 

@@ -207,7 +207,8 @@ class SegmentService:
                 )
             except OptimisticLockError:
                 raise _LostRace() from None
-            self._drop_dangling_expiries(uow, environment.id, stored)
+            if _targets_removed(current, stored):
+                self._drop_dangling_expiries(uow, environment.id, stored)
             record(
                 uow,
                 environment_id=environment.id,
@@ -292,6 +293,22 @@ class SegmentService:
             uow.commit()
         self._changes.publish(ItemChange(environment.id, "segments", key, version))
         return version
+
+
+def _targets_removed(before: Segment, after: Segment) -> bool:
+    """Whether some individual target of ``before`` is gone from ``after``."""
+
+    def targets(segment: Segment) -> set[tuple[bool, str, str]]:
+        out = {(True, DEFAULT_KIND, k) for k in segment.included}
+        out |= {(False, DEFAULT_KIND, k) for k in segment.excluded}
+        for included, lists in (
+            (True, segment.included_contexts),
+            (False, segment.excluded_contexts),
+        ):
+            out |= {(included, t.context_kind, k) for t in lists for k in t.values}
+        return out
+
+    return bool(targets(before) - targets(after))
 
 
 def _apply(

@@ -6,6 +6,8 @@ migrated database with this metadata so the two cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -104,6 +106,35 @@ segment_tags = sa.Table(
 sa.Index("ix_segments_env_creation", segments.c.environment_id, segments.c.creation_date)
 sa.Index("ix_segments_env_name", segments.c.environment_id, segments.c.name)
 sa.Index("ix_segments_env_modified", segments.c.environment_id, segments.c.last_modified_date)
+# SQLite only: every column a list filter or sort reads, so that counting and filtering the
+# segments of an environment never touches the wide rows (targeting JSON). PostgreSQL
+# refuses b-tree entries over ~2.7 kB (a description may be 4 kB) and scans fast anyway.
+sa.Index(
+    "ix_segments_listing",
+    segments.c.environment_id,
+    segments.c.deleted,
+    segments.c.name,
+    segments.c.key,
+    segments.c.creation_date,
+    segments.c.last_modified_date,
+    segments.c.unbounded,
+    segments.c.description,
+    info={"dialects": ("sqlite",)},
+).ddl_if(dialect="sqlite")
+
+
+def include_object(dialect: str) -> Callable[..., bool]:
+    """An Alembic ``include_object`` hook: leave out objects meant for other dialects
+    (those whose ``info["dialects"]`` does not name ``dialect``)."""
+
+    def include(
+        obj: object, _name: str | None, _type: str, _reflected: bool, _other: object
+    ) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include
+
 
 segment_expiring_targets = sa.Table(
     "segment_expiring_targets",

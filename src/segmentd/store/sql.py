@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from types import TracebackType
 from typing import Self
@@ -348,9 +349,12 @@ class SqlSegmentRepository(_Repository):
         return None if row is None else segment_from_row(row)
 
     def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
-        page, count = list_statements(environment_id, query)
+        page, count = list_statements(environment_id, query, dialect=self.connection.dialect.name)
         rows = self.connection.execute(page).all()
-        total = self._count(count)
+        if len(rows) < query.limit and (rows or query.offset == 0):
+            total = query.offset + len(rows)  # the last page: no need to count
+        else:
+            total = self._count(count)
         return Page(tuple(segment_from_row(r) for r in rows), total)
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
@@ -404,11 +408,24 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     expiring_targets: SqlExpiringTargetRepository
 
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = False, writer_lock: threading.RLock | None = None
+    ) -> None:
         self._engine = engine
         self._write = write
+        self._writer_lock = writer_lock if write else None
 
     def __enter__(self) -> Self:
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+        try:
+            return self._begin()
+        except BaseException:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
+
+    def _begin(self) -> Self:
         connection = self._engine.connect()
         if self._write:
             connection = connection.execution_options(**{IMMEDIATE: True})
@@ -433,14 +450,25 @@ class SqlUnitOfWork:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
 
     def commit(self) -> None:
         self._transaction.commit()
 
 
 class SqlUnitOfWorkFactory:
+    """Opens units of work on one engine.
+
+    On SQLite, writers of this process queue on a lock before ``BEGIN IMMEDIATE``: SQLite
+    makes a blocked writer sleep and poll (``busy_timeout``), which under contention wastes
+    most of the time in sleeps; a lock hands the database over as soon as it is free. Other
+    processes on the same file still meet ``busy_timeout``.
+    """
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, writer_lock=self._writer_lock)

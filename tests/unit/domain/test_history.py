@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import copy
+from typing import Any
 
-from segmentd.domain.history import AuditScope, diff, parse_spec
+import jsonpatch
+import orjson
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from segmentd.domain.history import AuditScope, diff, diff_json, parse_spec
 from segmentd.domain.model import Segment
 from segmentd.errors import InvalidRequest
 
@@ -49,3 +56,27 @@ def test_diff__created__adds_every_field() -> None:
     operations = diff(None, created)
     assert {"op": "add", "path": "/key", "value": "s"} in operations
     assert all(op["op"] == "add" for op in operations)
+
+
+json_leaves = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", "c"])
+json_values = st.recursive(
+    json_leaves,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from("xyz/~"), inner),
+    max_leaves=8,
+)
+objects = st.dictionaries(st.sampled_from(["name", "tags", "rules", "a/b", "t~"]), json_values)
+
+
+@settings(max_examples=300)
+@given(before=objects, after=objects)
+@example(before={"tags": [1]}, after={"tags": [True]})
+@example(before={"tags": ["a", "b", "c"]}, after={"tags": ["a", "c"]})
+@example(before={"tags": ["a"]}, after={"tags": ["a", "b", "b"]})
+def test_diff_json__any_two_objects__patch_turns_before_into_after(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    operations = diff_json(before, after)
+    result = jsonpatch.apply_patch(copy.deepcopy(before), list(operations))
+    assert orjson.dumps(result, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
+        after, option=orjson.OPT_SORT_KEYS
+    )

@@ -21,6 +21,21 @@ def upgrade() -> None:
     op.create_index(
         "ix_segments_env_modified", "segments", ["environment_id", "last_modified_date"]
     )
+    if op.get_bind().dialect.name == "sqlite":
+        op.create_index(
+            "ix_segments_listing",
+            "segments",
+            [
+                "environment_id",
+                "deleted",
+                "name",
+                "key",
+                "creation_date",
+                "last_modified_date",
+                "unbounded",
+                "description",
+            ],
+        )
     op.create_table(
         "segment_expiring_targets",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -76,5 +91,7 @@ def downgrade() -> None:
     op.drop_table("audit_log")
     op.drop_index("ix_segment_expiring_targets_due", table_name="segment_expiring_targets")
     op.drop_table("segment_expiring_targets")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index("ix_segments_listing", table_name="segments")
     for name in ("ix_segments_env_modified", "ix_segments_env_name", "ix_segments_env_creation"):
         op.drop_index(name, table_name="segments")
