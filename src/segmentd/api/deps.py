@@ -15,8 +15,14 @@ if TYPE_CHECKING:
     from segmentd.api.ratelimit import RateLimiter
 
 
-def services(request: Request) -> AppServices:
+def _services(request: Request) -> AppServices:
     return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def services(request: Request) -> AppServices:
+    """The app's services. ``async`` only so that FastAPI calls it inline: a plain ``def``
+    dependency costs a worker-thread round trip per request, for an attribute read."""
+    return _services(request)
 
 
 def authorize(role: Role) -> Callable[[Request], AccessToken]:
@@ -24,7 +30,7 @@ def authorize(role: Role) -> Callable[[Request], AccessToken]:
     rate limit, and refuses with 403 unless the token's role includes ``role``."""
 
     def dependency(request: Request) -> AccessToken:
-        app_services = services(request)
+        app_services = _services(request)
         token = app_services.access.authenticate(request.headers.get("authorization"))
         limiter: RateLimiter = request.app.state.limiter
         quota = limiter.hit(token.id)
@@ -49,7 +55,7 @@ admin = authorize(Role.ADMIN)
 MAX_PAGE = 100
 
 
-def pagination(
+async def pagination(
     limit: int | None = Query(default=None, description="Page size (default 20, at most 100)"),
     offset: int | None = Query(default=None, description="Items to skip"),
 ) -> tuple[int, int]:

@@ -136,6 +136,10 @@ def include_object(dialect: str) -> Callable[..., bool]:
     return include
 
 
+# The tag filter reads segment ids by tag from this index alone (ix_segment_tags_tag has only
+# the tag, so every hit would fetch its table row for the segment id).
+sa.Index("ix_segment_tags_tag_segment", segment_tags.c.tag, segment_tags.c.segment_id)
+
 segment_expiring_targets = sa.Table(
     "segment_expiring_targets",
     metadata,

@@ -41,17 +41,24 @@ def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     return sa.or_(*(c.ilike(_like(term), escape="\\") for term in value for c in columns))
 
 
-def _tags(value: tuple[str, ...]) -> ColumnElement[bool]:
-    """Segments with any of the tags, found through the ``segment_tags`` index on ``tag``."""
+def _tags(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
+    """Segments with any of the tags: the ids come from the ``segment_tags`` index on ``tag``.
+
+    On SQLite ``id + 0`` keeps the planner from fetching every tagged row by id (wide rows,
+    random order) and sorting them; it walks the environment's sort or listing index instead
+    and probes the id set, which stops after one page and counts from the index alone.
+    """
     tags = schema.segment_tags
-    return t.c.id.in_(sa.select(tags.c.segment_id).where(tags.c.tag.in_(value)))
+    ids = sa.select(tags.c.segment_id).where(tags.c.tag.in_(value))
+    column = t.c.id + 0 if dialect == "sqlite" else t.c.id
+    return column.in_(ids)
 
 
 def _condition(condition: Condition, dialect: str) -> ColumnElement[bool]:
     value = condition.value
     builders: dict[str, Callable[[], ColumnElement[bool]]] = {
         "query": lambda: _query(value, dialect) if isinstance(value, tuple) else sa.false(),
-        "tags": lambda: _tags(value) if isinstance(value, tuple) and value else sa.false(),
+        "tags": lambda: _tags(value, dialect) if isinstance(value, tuple) and value else sa.false(),
         "includedKeys": lambda: t.c.key.in_(value) if isinstance(value, tuple) else sa.false(),
         "excludedKeys": lambda: t.c.key.not_in(value) if isinstance(value, tuple) else sa.true(),
         "unbounded": lambda: t.c.unbounded.is_(bool(value)),

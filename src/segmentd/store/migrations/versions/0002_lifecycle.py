@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_segments_env_modified", "segments", ["environment_id", "last_modified_date"]
     )
+    op.create_index("ix_segment_tags_tag_segment", "segment_tags", ["tag", "segment_id"])
     if op.get_bind().dialect.name == "sqlite":
         op.create_index(
             "ix_segments_listing",
@@ -93,5 +94,6 @@ def downgrade() -> None:
     op.drop_table("segment_expiring_targets")
     if op.get_bind().dialect.name == "sqlite":
         op.drop_index("ix_segments_listing", table_name="segments")
+    op.drop_index("ix_segment_tags_tag_segment", table_name="segment_tags")
     for name in ("ix_segments_env_modified", "ix_segments_env_name", "ix_segments_env_creation"):
         op.drop_index(name, table_name="segments")
