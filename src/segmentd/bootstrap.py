@@ -8,8 +8,10 @@ from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.audit import AuditService
 from segmentd.services.changes import ChangeHub
 from segmentd.services.evaluations import EvaluationService
+from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
@@ -30,6 +32,8 @@ class Services:
     projects: ProjectService
     segments: SegmentService
     evaluations: EvaluationService
+    expiring: ExpiringTargetService
+    audit: AuditService
     changes: ChangeHub
     engine: Engine
 
@@ -69,6 +73,8 @@ def build_services(
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, changes),
         evaluations=EvaluationService(uow, clock, changes),
+        expiring=ExpiringTargetService(uow, clock, changes),
+        audit=AuditService(uow),
         changes=changes,
         engine=engine,
     )

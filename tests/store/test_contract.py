@@ -15,7 +15,7 @@ from segmentd.domain.model import Segment, SegmentRule
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.projects import ProjectDraft
 from segmentd.services.segments import SegmentDraft
-from segmentd.store.schema import metadata
+from segmentd.store.schema import include_object, metadata
 
 
 @pytest.fixture
@@ -39,7 +39,8 @@ def _segment(key: str = "s", version: int = 1) -> Segment:
 
 def test_migrations__applied__match_schema_metadata(services: Services) -> None:
     with services.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        options = {"include_object": include_object(connection.dialect.name)}
+        diff = compare_metadata(MigrationContext.configure(connection, opts=options), metadata)
     assert diff == []
 
 

@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from segmentd import __version__
 from segmentd.api import errors
 from segmentd.api.app_services import AppServices
+from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, expiry_lifespan
 from segmentd.api.middleware import EdgeMiddleware
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.routes import evaluations, health, projects, segments, tokens
+from segmentd.api.routes import audit, evaluations, expiring, health, projects, segments, tokens
 
 DESCRIPTION = """
 segmentd serves feature-flag audience **segments** with LaunchDarkly's REST API v2.
@@ -22,9 +23,16 @@ id, also sent as `X-Request-Id` and written to the server log.
 MAX_UPLOAD_BYTES = 40 * 1024 * 1024 + 64 * 1024
 
 
-def create_app(services: AppServices) -> FastAPI:
-    """Build the ASGI app around already-built services (see :mod:`segmentd.bootstrap`)."""
+def create_app(
+    services: AppServices, *, expiry_interval: float | None = DEFAULT_EXPIRY_INTERVAL
+) -> FastAPI:
+    """Build the ASGI app around already-built services (see :mod:`segmentd.bootstrap`).
+
+    While the server runs the app (its lifespan), expired segment targets are removed every
+    ``expiry_interval`` seconds; ``None`` turns that off.
+    """
     app = FastAPI(
+        lifespan=expiry_lifespan(services.expiring, expiry_interval),
         title="segmentd",
         version=__version__,
         description=DESCRIPTION,
@@ -35,7 +43,7 @@ def create_app(services: AppServices) -> FastAPI:
     app.state.services = services
     app.state.limiter = RateLimiter(services.settings.rate_limit)
     errors.install(app)
-    for module in (health, projects, segments, evaluations, tokens):
+    for module in (health, projects, segments, expiring, audit, evaluations, tokens):
         app.include_router(module.router)
     app.add_middleware(
         EdgeMiddleware,

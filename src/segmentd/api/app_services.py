@@ -7,7 +7,9 @@ from typing import Protocol
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.audit import AuditService
 from segmentd.services.evaluations import EvaluationService
+from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -27,5 +29,11 @@ class AppServices(Protocol):
 
     @property
     def evaluations(self) -> EvaluationService: ...
+
+    @property
+    def expiring(self) -> ExpiringTargetService: ...
+
+    @property
+    def audit(self) -> AuditService: ...
 
     def database_ready(self) -> bool: ...

@@ -54,7 +54,7 @@ admin = authorize(Role.ADMIN)
 MAX_PAGE = 100
 
 
-def pagination(
+async def pagination(
     limit: int | None = Query(default=None, description="Page size (default 20, at most 100)"),
     offset: int | None = Query(default=None, description="Items to skip"),
 ) -> tuple[int, int]:

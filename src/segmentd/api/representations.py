@@ -6,7 +6,9 @@ with strict JSON types: integers stay integers, booleans stay booleans.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from segmentd.api.responses import link
 from segmentd.domain import codec
@@ -144,12 +146,22 @@ def token_rep(token: AccessToken, *, secret: str | None = None) -> dict[str, Any
     }
 
 
-def page_links(path: str, *, limit: int, offset: int, total: int) -> dict[str, Any]:
+def page_links(
+    path: str,
+    *,
+    limit: int,
+    offset: int,
+    total: int,
+    params: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
     """``self``, ``first``, ``prev``, ``next`` and ``last`` links of one page; links to pages
-    that do not exist are left out."""
+    that do not exist are left out. ``params`` (such as ``filter`` and ``sort``) are kept in
+    every link, so following ``next`` continues the same listing."""
+    kept = {k: v for k, v in (params or {}).items() if v is not None}
 
     def at(start: int) -> dict[str, str]:
-        return link(f"{path}?limit={limit}&offset={start}")
+        query = urlencode({**kept, "limit": limit, "offset": start}, quote_via=quote)
+        return link(f"{path}?{query}")
 
     links: dict[str, Any] = {"self": at(offset)}
     if offset > 0:

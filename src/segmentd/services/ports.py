@@ -7,11 +7,14 @@ Protocols; services never import an adapter, and :mod:`segmentd.bootstrap` wires
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Generic, Literal, Protocol, Self, TypeVar
 
+from segmentd.domain.expiring_targets import ExpiringTarget
+from segmentd.domain.history import AuditEntry, AuditScope
 from segmentd.domain.model import AccessToken, Environment, Project, Segment
+from segmentd.domain.segment_query import SegmentQuery
 
 T = TypeVar("T")
 
@@ -85,8 +88,18 @@ class SegmentRepository(Protocol):
         """
         ...
 
-    def get(self, *, environment_id: str, key: str) -> Segment | None:
-        """The live segment with this key, or ``None`` (deleted segments are not returned)."""
+    def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
+        """The live segment with this key, or ``None`` (deleted segments are not returned).
+
+        ``lock=True`` (inside a write unit of work) holds the row until commit, so that a
+        read-modify-write never races another writer (PostgreSQL ``FOR UPDATE``; SQLite's
+        write transaction already excludes other writers).
+        """
+        ...
+
+    def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
+        """One page of the live segments matching ``query.filter`` in ``query.sort`` order
+        (ties broken by key), and how many match in all."""
         ...
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
@@ -100,7 +113,7 @@ class SegmentRepository(Protocol):
         """Key → version of every live segment of the environment (a cheap freshness check)."""
         ...
 
-    def get_many(self, *, environment_id: str, keys: Collection[str]) -> list[Segment]:
+    def get_many(self, *, environment_id: str, keys: Collection[str]) -> tuple[Segment, ...]:
         """The live segments among ``keys`` (in no particular order)."""
         ...
 
@@ -111,6 +124,44 @@ class SegmentRepository(Protocol):
         above it) and is what SDK feeds announce as a delete. Raises ``OptimisticLockError``
         if the stored version is no longer ``expected_version``.
         """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which audit entries to list, newest first: a scope, a time window and a page."""
+
+    scope: AuditScope = field(default_factory=AuditScope)
+    before: int | None = None
+    after: int | None = None
+    text: str | None = None
+    limit: int = 10
+    offset: int = 0
+
+
+class AuditRepository(Protocol):
+    def add(self, entry: AuditEntry) -> None:
+        """Record one change, in the same transaction as the change itself."""
+        ...
+
+    def list(self, query: AuditQuery) -> Page[AuditEntry]:
+        """Entries in scope, newest first, with their project and environment keys."""
+        ...
+
+
+class ExpiringTargetRepository(Protocol):
+    def list(self, *, environment_id: str, segment_key: str) -> tuple[ExpiringTarget, ...]:
+        """The expiring targets of a live segment, soonest first."""
+        ...
+
+    def replace(
+        self, *, environment_id: str, segment_key: str, targets: tuple[ExpiringTarget, ...]
+    ) -> None:
+        """Make ``targets`` the segment's whole set of expiring targets."""
+        ...
+
+    def due(self, *, now_ms: int, limit: int) -> tuple[tuple[str, str], ...]:
+        """``(environment_id, segment_key)`` of live segments with a target due at ``now_ms``."""
         ...
 
 
@@ -128,6 +179,12 @@ class UnitOfWork(Protocol):
 
     @property
     def segments(self) -> SegmentRepository: ...
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    def expiring_targets(self) -> ExpiringTargetRepository: ...
 
     def __enter__(self) -> Self: ...
 

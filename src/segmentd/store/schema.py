@@ -6,6 +6,8 @@ migrated database with this metadata so the two cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -97,4 +99,93 @@ segment_tags = sa.Table(
     ),
     sa.Column("tag", sa.String(64), primary_key=True),
     sa.Index("ix_segment_tags_tag", "tag"),
+)
+
+# Listing an environment's segments sorts by one of these (api.md §3.1); the unique
+# (environment_id, key) constraint serves key lookups and key filters.
+sa.Index("ix_segments_env_creation", segments.c.environment_id, segments.c.creation_date)
+sa.Index("ix_segments_env_name", segments.c.environment_id, segments.c.name)
+sa.Index("ix_segments_env_modified", segments.c.environment_id, segments.c.last_modified_date)
+# SQLite only: every column a list filter or sort reads, so that counting and filtering the
+# segments of an environment never touches the wide rows (targeting JSON). PostgreSQL
+# refuses b-tree entries over ~2.7 kB (a description may be 4 kB) and scans fast anyway.
+sa.Index(
+    "ix_segments_listing",
+    segments.c.environment_id,
+    segments.c.deleted,
+    segments.c.name,
+    segments.c.key,
+    segments.c.creation_date,
+    segments.c.last_modified_date,
+    segments.c.unbounded,
+    segments.c.description,
+    info={"dialects": ("sqlite",)},
+).ddl_if(dialect="sqlite")
+
+
+def include_object(dialect: str) -> Callable[..., bool]:
+    """An Alembic ``include_object`` hook: leave out objects meant for other dialects
+    (those whose ``info["dialects"]`` does not name ``dialect``)."""
+
+    def include(
+        obj: object, _name: str | None, _type: str, _reflected: bool, _other: object
+    ) -> bool:
+        dialects = getattr(obj, "info", {}).get("dialects")
+        return dialects is None or dialect in dialects
+
+    return include
+
+
+# The tag filter reads segment ids by tag from this index alone (ix_segment_tags_tag has only
+# the tag, so every hit would fetch its table row for the segment id).
+sa.Index("ix_segment_tags_tag_segment", segment_tags.c.tag, segment_tags.c.segment_id)
+
+segment_expiring_targets = sa.Table(
+    "segment_expiring_targets",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("target_type", sa.String(16), nullable=False),
+    sa.Column("context_kind", sa.String(256), nullable=False),
+    sa.Column("context_key", sa.Text, nullable=False),
+    sa.Column("expiration_date", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.UniqueConstraint(
+        "segment_id",
+        "target_type",
+        "context_kind",
+        "context_key",
+        name="uq_segment_expiring_targets_target",
+    ),
+    sa.Index("ix_segment_expiring_targets_due", "expiration_date"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("segment_key", sa.String(256), nullable=False),
+    sa.Column("segment_name", sa.String(256), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("actor_id", sa.String(64), nullable=False),
+    sa.Column("actor_name", sa.String(256), nullable=False),
+    sa.Column("date", sa.BigInteger, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("version_before", sa.Integer, nullable=True),
+    sa.Column("version_after", sa.Integer, nullable=True),
+    # an RFC 6902 patch from the segment's REST JSON before to after
+    sa.Column("changes", sa.Text, nullable=False),
+    sa.Index("ix_audit_log_segment", "environment_id", "segment_key", "id"),
+    sa.Index("ix_audit_log_date", "date"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from dataclasses import replace
 from types import TracebackType
@@ -13,10 +14,14 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from segmentd.domain import codec
 from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.domain.segment_query import SegmentQuery
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.audit import SqlAuditRepository
 from segmentd.store.engines import IMMEDIATE
+from segmentd.store.expiring import SqlExpiringTargetRepository
+from segmentd.store.segment_listing import list_statements
 
 
 def _dumps(value: object) -> str:
@@ -334,14 +339,24 @@ class SqlSegmentRepository(_Repository):
                 [{"segment_id": segment_id, "tag": tag} for tag in tags],
             )
 
-    def get(self, *, environment_id: str, key: str) -> Segment | None:
+    def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
         t = schema.segments
-        row = self.connection.execute(
-            sa.select(t).where(
-                t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
-            )
-        ).first()
+        statement = sa.select(t).where(
+            t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
+        )
+        if lock:
+            statement = statement.with_for_update()  # SQLite: BEGIN IMMEDIATE already locks
+        row = self.connection.execute(statement).first()
         return None if row is None else segment_from_row(row)
+
+    def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
+        page, count = list_statements(environment_id, query, dialect=self.connection.dialect.name)
+        rows = self.connection.execute(page).all()
+        if len(rows) < query.limit and (rows or query.offset == 0):
+            total = query.offset + len(rows)  # the last page: no need to count
+        else:
+            total = self._count(count)
+        return Page(tuple(segment_from_row(r) for r in rows), total)
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
         t = schema.segments
@@ -376,6 +391,11 @@ class SqlSegmentRepository(_Repository):
         if row is None:
             raise OptimisticLockError()
         self._write_tags(row.id, (), replace=True)
+        self.connection.execute(
+            schema.segment_expiring_targets.delete().where(
+                schema.segment_expiring_targets.c.segment_id == row.id
+            )
+        )
         return expected_version + 1
 
     def live_versions(self, *, environment_id: str) -> dict[str, int]:
@@ -387,7 +407,7 @@ class SqlSegmentRepository(_Repository):
         )
         return {key: version for key, version in rows}  # noqa: C416 (Row, not tuple)
 
-    def get_many(self, *, environment_id: str, keys: Collection[str]) -> list[Segment]:
+    def get_many(self, *, environment_id: str, keys: Collection[str]) -> tuple[Segment, ...]:
         t = schema.segments
         found: list[Segment] = []
         ordered = sorted(keys)
@@ -400,7 +420,7 @@ class SqlSegmentRepository(_Repository):
                 )
             )
             found.extend(segment_from_row(row) for row in rows)
-        return found
+        return tuple(found)
 
 
 class SqlUnitOfWork:
@@ -410,12 +430,27 @@ class SqlUnitOfWork:
     environments: SqlEnvironmentRepository
     tokens: SqlTokenRepository
     segments: SqlSegmentRepository
+    audit: SqlAuditRepository
+    expiring_targets: SqlExpiringTargetRepository
 
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = False, writer_lock: threading.RLock | None = None
+    ) -> None:
         self._engine = engine
         self._write = write
+        self._writer_lock = writer_lock if write else None
 
     def __enter__(self) -> Self:
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+        try:
+            return self._begin()
+        except BaseException:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
+
+    def _begin(self) -> Self:
         connection = self._engine.connect()
         if self._write:
             connection = connection.execution_options(**{IMMEDIATE: True})
@@ -425,6 +460,8 @@ class SqlUnitOfWork:
         self.environments = SqlEnvironmentRepository(connection)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.expiring_targets = SqlExpiringTargetRepository(connection)
         return self
 
     def __exit__(
@@ -438,14 +475,25 @@ class SqlUnitOfWork:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
 
     def commit(self) -> None:
         self._transaction.commit()
 
 
 class SqlUnitOfWorkFactory:
+    """Opens units of work on one engine.
+
+    On SQLite, writers of this process queue on a lock before ``BEGIN IMMEDIATE``: SQLite
+    makes a blocked writer sleep and poll (``busy_timeout``), which under contention wastes
+    most of the time in sleeps; a lock hands the database over as soon as it is free. Other
+    processes on the same file still meet ``busy_timeout``.
+    """
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, writer_lock=self._writer_lock)

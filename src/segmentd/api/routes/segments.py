@@ -1,22 +1,31 @@
-"""``/api/v2/segments/{projectKey}/{environmentKey}``: create and read segments."""
+"""``/api/v2/segments/{projectKey}/{environmentKey}``: create, list, read, patch, delete."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
-from segmentd.api.representations import segment_rep
+from segmentd.api.lifecycle_schemas import PATCH_BODY_DOC, UserSegments
+from segmentd.api.patching import json_body, parse_segment_patch
+from segmentd.api.representations import page_links, segment_path, segment_rep
 from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import SegmentBody, UserSegment, error_responses
+from segmentd.domain.history import Actor
 from segmentd.domain.model import AccessToken
+from segmentd.domain.segment_query import SegmentQuery, parse_filter, parse_sort
 from segmentd.services.segments import SegmentDraft
 
 router = APIRouter(prefix="/api/v2/segments", tags=["Segments"])
 
 Services = Annotated[AppServices, Depends(deps.services)]
+
+
+def actor_of(token: AccessToken) -> Actor:
+    """The audit log's "who": the access token's id and name."""
+    return Actor(id=token.id, name=token.name)
 
 
 @router.post(
@@ -49,6 +58,7 @@ def post_segment(
             unbounded=bool(body.unbounded),
             unbounded_context_kind=body.unboundedContextKind,
         ),
+        actor=actor_of(token),
     )
     return JsonResponse(
         segment_rep(
@@ -83,3 +93,108 @@ def get_segment(
             flags=[],
         )
     )
+
+
+@router.get(
+    "/{projectKey}/{environmentKey}",
+    operation_id="getSegments",
+    summary="List segments",
+    response_model=UserSegments,
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def get_segments(
+    projectKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+    page: Annotated[tuple[int, int], Depends(deps.pagination)],
+    sort: Annotated[
+        str | None,
+        Query(
+            description="`creationDate`, `name` or `lastModified`; `-` for descending, "
+            "comma-separated"
+        ),
+    ] = None,
+    filter: Annotated[
+        str | None,
+        Query(description='e.g. `tags anyOf ["beta"],query equals "eu"`; see docs/lifecycle.md'),
+    ] = None,
+) -> JsonResponse:
+    """A page of the environment's segments (default 20, at most 100) and ``totalCount``,
+    the number of all segments matching ``filter``. Items carry no ``_flags``."""
+    limit, offset = page
+    query = SegmentQuery(
+        filter=parse_filter(filter), sort=parse_sort(sort), limit=limit, offset=offset
+    )
+    result = services.segments.list(projectKey, environmentKey, query)
+    path = segment_path(projectKey, environmentKey)
+    return JsonResponse(
+        {
+            "items": [
+                segment_rep(s, project_key=projectKey, environment_key=environmentKey)
+                for s in result.items
+            ],
+            "_links": page_links(
+                path,
+                limit=limit,
+                offset=offset,
+                total=result.total,
+                params={"filter": filter, "sort": sort},
+            ),
+            "totalCount": result.total,
+        }
+    )
+
+
+@router.patch(
+    "/{projectKey}/{environmentKey}/{segmentKey}",
+    operation_id="patchSegment",
+    summary="Patch segment",
+    response_model=UserSegment,
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+    openapi_extra=PATCH_BODY_DOC,
+)
+def patch_segment(
+    projectKey: str,
+    environmentKey: str,
+    segmentKey: str,
+    request: Request,
+    services: Services,
+    token: Annotated[AccessToken, Depends(deps.writer)],
+    body: Annotated[object, Depends(json_body)],
+    dryRun: Annotated[
+        bool, Query(description="Validate and preview the result without storing it")
+    ] = False,
+) -> JsonResponse:
+    """Change a segment with a JSON Patch, a merge patch or a semantic patch (chosen by
+    ``Content-Type``). All or nothing; a failed ``test`` of ``/version`` is a 409."""
+    patch = parse_segment_patch(
+        request.headers.get("content-type"), body, environment_key=environmentKey
+    )
+    segment = services.segments.patch(
+        projectKey, environmentKey, segmentKey, patch, actor=actor_of(token), dry_run=dryRun
+    )
+    return JsonResponse(
+        segment_rep(
+            segment, project_key=projectKey, environment_key=environmentKey, role=token.role
+        )
+    )
+
+
+@router.delete(
+    "/{projectKey}/{environmentKey}/{segmentKey}",
+    status_code=204,
+    operation_id="deleteSegment",
+    summary="Delete segment",
+    responses=error_responses(401, 403, 404, 409, 429),
+)
+def delete_segment(
+    projectKey: str,
+    environmentKey: str,
+    segmentKey: str,
+    services: Services,
+    token: Annotated[AccessToken, Depends(deps.writer)],
+) -> Response:
+    """Delete a segment (204). The key can be used again; its versions continue upwards."""
+    services.segments.delete(projectKey, environmentKey, segmentKey, actor=actor_of(token))
+    return Response(status_code=204)
