@@ -360,3 +360,14 @@ def test_audit__scope_and_window__filters(
     assert [e.segment_key for e in services.audit.list(AuditQuery(text="TW")).items] == ["two"]
     with pytest.raises(NotFound):
         services.audit.list(AuditQuery(scope=AuditScope("p", "nope")))
+
+
+def test_patch__tags_changed_or_kept__tag_filter_follows(services: Services, project: str) -> None:
+    create(services, "s", name="S", tags=("old",))
+    add_tag = semantic({"kind": "addTags", "values": ["new"]})
+    services.segments.patch("p", "production", "s", add_tag, actor=ME)
+    services.segments.patch("p", "production", "s", semantic(include("u1")), actor=ME)
+    assert keys(services, filter='tags anyOf ["new"]') == ["s"]
+    remove = semantic({"kind": "removeTags", "values": ["old", "new"]})
+    services.segments.patch("p", "production", "s", remove, actor=ME)
+    assert keys(services, filter='tags anyOf ["old", "new"]') == []
