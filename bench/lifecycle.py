@@ -53,7 +53,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_segmentd(data_dir: Path, port: int) -> Iterator[tuple[str, str]]:
+def running_segmentd(data_dir: Path, port: int, workers: int = 1) -> Iterator[tuple[str, str]]:
     """``segmentd serve`` on ``port``; yields (base URL, admin token)."""
     env = {**os.environ, "SEGMENTD_RATE_LIMIT": "0", "SEGMENTD_LOG_LEVEL": "WARNING"}
     command = [sys.executable, "-m", "segmentd", "--data-dir", str(data_dir)]
@@ -66,7 +66,7 @@ def running_segmentd(data_dir: Path, port: int) -> Iterator[tuple[str, str]]:
     ).stdout.strip()
     log = (data_dir / "serve.log").open("w")
     process = subprocess.Popen(
-        [*command, "serve", "--port", str(port)],
+        [*command, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -191,15 +191,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="list requests per case")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of write runs")
     parser.add_argument("--no-unleash", action="store_true", help="skip the Unleash peer")
+    parser.add_argument("--workers", type=int, default=1, help="segmentd worker processes")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="segmentd-bench-"))
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(f"segmentd: SQLite in {data_dir}, 1 worker, rate limit off")
+    print(f"segmentd: SQLite in {data_dir}, {args.workers} worker(s), rate limit off")
     try:
-        with running_segmentd(data_dir, _free_port()) as (base, token):
+        with running_segmentd(data_dir, _free_port(), args.workers) as (base, token):
             seconds = seed(data_dir, args.segments)
             print(f"seeded {args.segments} segments in {seconds:.1f}s (bulk insert)")
             cases = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from typing import Any
 
 import httpx
@@ -453,3 +454,24 @@ def test_method_override__post_as_delete__deletes(http: httpx.Client, key: str) 
     response = http.post(f"{PATH}/{key}", headers={"X-HTTP-Method-Override": "DELETE"})
     assert response.status_code == 204
     assert http.get(f"{PATH}/{key}").status_code == 404
+
+
+def test_patch_segment__concurrent_http_writers__no_update_lost(
+    live: LiveServer, http: httpx.Client, key: str
+) -> None:
+    create(http, key)
+    writers = 8
+
+    def add(n: int) -> int:
+        body = {"instructions": [{"kind": "addIncludedUsers", "values": [f"u{n}"]}]}
+        return httpx.patch(
+            f"{live.base_url}{PATH}/{key}",
+            json=body,
+            headers={**SEMANTIC, "Authorization": live.admin_token},
+        ).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(writers) as pool:
+        assert set(pool.map(add, range(writers))) == {200}
+    segment = http.get(f"{PATH}/{key}").json()
+    assert segment["version"] == 1 + writers
+    assert sorted(segment["included"]) == sorted(f"u{n}" for n in range(writers))

@@ -360,3 +360,29 @@ def test_audit__scope_and_window__filters(
     assert [e.segment_key for e in services.audit.list(AuditQuery(text="TW")).items] == ["two"]
     with pytest.raises(NotFound):
         services.audit.list(AuditQuery(scope=AuditScope("p", "nope")))
+
+
+def test_patch__tags_changed_or_kept__tag_filter_follows(services: Services, project: str) -> None:
+    create(services, "s", name="S", tags=("old",))
+    add_tag = semantic({"kind": "addTags", "values": ["new"]})
+    services.segments.patch("p", "production", "s", add_tag, actor=ME)
+    services.segments.patch("p", "production", "s", semantic(include("u1")), actor=ME)
+    assert keys(services, filter='tags anyOf ["new"]') == ["s"]
+    remove = semantic({"kind": "removeTags", "values": ["old", "new"]})
+    services.segments.patch("p", "production", "s", remove, actor=ME)
+    assert keys(services, filter='tags anyOf ["old", "new"]') == []
+
+
+def test_changes__patch_delete_expiry__announced_after_commit_dry_run_not(
+    services: Services, project: str, clock: FixedClock
+) -> None:
+    create(services, "s", name="S")
+    seen: list[tuple[str, int]] = []
+    services.changes.subscribe(lambda change: seen.append((change.key, change.version)))
+    services.segments.patch("p", "production", "s", semantic(include("u1")), actor=ME)
+    services.segments.patch("p", "production", "s", semantic(include("u2")), actor=ME, dry_run=True)
+    expire(services, "u1", at=clock.now_ms() + 10)
+    services.expiring.expire_due(clock.now_ms() + 10)
+    services.segments.delete("p", "production", "s", actor=ME)
+    assert seen == [("s", 2), ("s", 3), ("s", 4)]
+    assert services.audit.list(AuditQuery()).total == 5  # create, patch, expiry set, expiry, delete

@@ -3,6 +3,7 @@ segment, versions only grow (by exactly one per stored change), and a lost race 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -95,3 +96,36 @@ def test_patch__update_always_loses__409_after_bounded_attempts(
         services.segments.patch("p", "production", segment_key, patch, actor=ME)
     assert calls["n"] == MAX_PATCH_ATTEMPTS
     assert services.segments.get("p", "production", segment_key).version == 1
+
+
+def test_patch__version_test_and_lost_race__409_not_reapplied(
+    services: Services, segment_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read sees the segment as it was before another writer's commit (version 1,
+    while the store holds 2): the patch's test of /version 1 passes on that read, the
+    conditional update then loses, and the re-application fails the test: 409."""
+    rename = parse_patch_document([{"op": "replace", "path": "/name", "value": "other"}])
+    services.segments.patch("p", "production", segment_key, rename, actor=ME)
+    real = SqlSegmentRepository.get
+    calls = {"n": 0}
+
+    def stale_once(self: SqlSegmentRepository, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        segment = real(self, **kwargs)
+        if calls["n"] == 1 and segment is not None:
+            return replace(segment, version=segment.version - 1, name="S")
+        return segment
+
+    monkeypatch.setattr(SqlSegmentRepository, "get", stale_once)
+    guarded = parse_patch_document(
+        [
+            {"op": "test", "path": "/version", "value": 1},
+            {"op": "replace", "path": "/name", "value": "mine"},
+        ]
+    )
+    with pytest.raises(OptimisticLockError, match="version is 2"):
+        services.segments.patch("p", "production", segment_key, guarded, actor=ME)
+    assert calls["n"] == 2
+    monkeypatch.undo()
+    stored = services.segments.get("p", "production", segment_key)
+    assert (stored.name, stored.version) == ("other", 2)

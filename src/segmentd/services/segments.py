@@ -14,7 +14,7 @@ from typing import TypeAlias
 from segmentd.domain.expiring_targets import without_dangling
 from segmentd.domain.history import SYSTEM, Action, Actor
 from segmentd.domain.instructions import BigSegmentInstruction
-from segmentd.domain.json_patch import JsonPatch, PatchDocument, apply_patch_document
+from segmentd.domain.json_patch import PatchDocument, apply_patch_document
 from segmentd.domain.model import DEFAULT_KIND, Environment, Segment
 from segmentd.domain.segment_query import SegmentQuery
 from segmentd.domain.semantic_patch import SemanticPatch, apply_all
@@ -322,7 +322,6 @@ def _apply(
 
 __all__ = [
     "MAX_PATCH_ATTEMPTS",
-    "JsonPatch",
     "SegmentDraft",
     "SegmentPatch",
     "SegmentService",

@@ -291,6 +291,11 @@ def segment_values(segment: Segment) -> dict[str, object]:
 
 
 class SqlSegmentRepository(_Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        # Tags of the rows this transaction read: an update that keeps them skips the rewrite.
+        self._tags_seen: dict[tuple[str, str], tuple[str, ...]] = {}
+
     def add(self, *, environment_id: str, segment: Segment) -> Segment:
         t = schema.segments
         existing = self.connection.execute(
@@ -329,6 +334,7 @@ class SqlSegmentRepository(_Repository):
         return segment
 
     def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
+        self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
         if replace:
             self.connection.execute(
                 schema.segment_tags.delete().where(schema.segment_tags.c.segment_id == segment_id)
@@ -347,7 +353,11 @@ class SqlSegmentRepository(_Repository):
         if lock:
             statement = statement.with_for_update()  # SQLite: BEGIN IMMEDIATE already locks
         row = self.connection.execute(statement).first()
-        return None if row is None else segment_from_row(row)
+        if row is None:
+            return None
+        segment = segment_from_row(row)
+        self._tags_seen[(environment_id, key)] = segment.tags
+        return segment
 
     def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
         page, count = list_statements(environment_id, query, dialect=self.connection.dialect.name)
@@ -373,7 +383,9 @@ class SqlSegmentRepository(_Repository):
         ).first()
         if row is None:
             raise OptimisticLockError()
-        self._write_tags(row.id, segment.tags, replace=True)
+        if self._tags_seen.get((environment_id, segment.key)) != segment.tags:
+            self._write_tags(row.id, segment.tags, replace=True)
+            self._tags_seen[(environment_id, segment.key)] = segment.tags
 
     def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
         t = schema.segments
