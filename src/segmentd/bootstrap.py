@@ -9,12 +9,15 @@ from sqlalchemy.engine import Engine
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
+from segmentd.services.feed import FeedService
+from segmentd.services.flags import FlagService
+from segmentd.services.ports import ChangeNotifier, Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
 from segmentd.store import migrate
 from segmentd.store.engines import make_engine
+from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sql import SqlUnitOfWorkFactory
 
 
@@ -29,7 +32,11 @@ class Services:
     projects: ProjectService
     segments: SegmentService
     changes: ChangeHub
+    notifier: ChangeNotifier
+    flags: FlagService
+    feed: FeedService
     engine: Engine
+    listener: PostgresChangeListener | None = None
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -41,6 +48,8 @@ class Services:
         return True
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.engine.dispose()
 
 
@@ -59,13 +68,26 @@ def build_services(
     clock = clock or SystemClock()
     ids = ids or RandomIds()
     changes = ChangeHub()
+    notifier: ChangeNotifier = changes
+    listener = None
+    if engine.dialect.name == "postgresql":
+        # Several instances may share the database: relay changes through LISTEN/NOTIFY.
+        origin = new_origin()
+        notifier = PostgresChangeNotifier(engine, changes, origin)
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        listener = PostgresChangeListener(url, changes, origin)
+        listener.start()
     return Services(
         settings=settings,
         uow=uow,
         clock=clock,
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
-        segments=SegmentService(uow, clock, changes),
+        segments=SegmentService(uow, clock, notifier),
         changes=changes,
+        notifier=notifier,
+        flags=FlagService(uow, clock, notifier),
+        feed=FeedService(uow, changes),
         engine=engine,
+        listener=listener,
     )

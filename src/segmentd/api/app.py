@@ -9,7 +9,7 @@ from segmentd.api import errors
 from segmentd.api.app_services import AppServices
 from segmentd.api.middleware import EdgeMiddleware
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.routes import health, projects, segments, tokens
+from segmentd.api.routes import flags, health, projects, sdk, segments, tokens
 
 DESCRIPTION = """
 segmentd serves feature-flag audience **segments** with LaunchDarkly's REST API v2.
@@ -35,7 +35,7 @@ def create_app(services: AppServices) -> FastAPI:
     app.state.services = services
     app.state.limiter = RateLimiter(services.settings.rate_limit)
     errors.install(app)
-    for module in (health, projects, segments, tokens):
+    for module in (health, projects, segments, tokens, flags, sdk):
         app.include_router(module.router)
     app.add_middleware(
         EdgeMiddleware,

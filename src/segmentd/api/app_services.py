@@ -7,6 +7,9 @@ from typing import Protocol
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.changes import ChangeHub
+from segmentd.services.feed import FeedService
+from segmentd.services.flags import FlagService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -23,5 +26,14 @@ class AppServices(Protocol):
 
     @property
     def segments(self) -> SegmentService: ...
+
+    @property
+    def flags(self) -> FlagService: ...
+
+    @property
+    def feed(self) -> FeedService: ...
+
+    @property
+    def changes(self) -> ChangeHub: ...
 
     def database_ready(self) -> bool: ...

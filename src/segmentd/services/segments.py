@@ -14,7 +14,13 @@ from segmentd.domain.validate import (
     check_tags,
 )
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, UnitOfWorkFactory
+from segmentd.services.ports import (
+    ChangeNotifier,
+    Clock,
+    FlagListing,
+    ItemChange,
+    UnitOfWorkFactory,
+)
 from segmentd.services.projects import find_environment
 
 
@@ -79,9 +85,16 @@ class SegmentService:
         return stored
 
     def get(self, project_key: str, environment_key: str, key: str) -> Segment:
+        return self.get_with_flags(project_key, environment_key, key)[0]
+
+    def get_with_flags(
+        self, project_key: str, environment_key: str, key: str
+    ) -> tuple[Segment, list[FlagListing]]:
+        """A segment and the flags whose rules in its environment reference it (``_flags``)."""
         with self._uow() as uow:
             environment = find_environment(uow, project_key, environment_key)
             segment = uow.segments.get(environment_id=environment.id, key=key)
-        if segment is None:
-            raise NotFound(f"Unknown segment {key!r}")
-        return segment
+            if segment is None:
+                raise NotFound(f"Unknown segment {key!r}")
+            flags = uow.flags.referencing_segment(environment_id=environment.id, segment_key=key)
+        return segment, flags

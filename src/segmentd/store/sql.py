@@ -16,6 +16,7 @@ from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.engines import IMMEDIATE
+from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
 
 
 def _dumps(value: object) -> str:
@@ -385,6 +386,8 @@ class SqlUnitOfWork:
     environments: SqlEnvironmentRepository
     tokens: SqlTokenRepository
     segments: SqlSegmentRepository
+    flags: SqlFlagRepository
+    feed: SqlFeedRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine
@@ -400,6 +403,8 @@ class SqlUnitOfWork:
         self.environments = SqlEnvironmentRepository(connection)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
+        self.flags = SqlFlagRepository(connection)
+        self.feed = SqlFeedRepository(connection)
         return self
 
     def __exit__(

@@ -1,0 +1,121 @@
+"""Fan-out of committed changes to the open SDK streams of this process.
+
+One :class:`StreamBroadcaster` per app listens to the change hub. A change arrives on
+whichever thread committed it (or on the PostgreSQL listener thread) and is handed to the
+event loop; a single worker task reads the changed item once, encodes its event once, and
+puts the bytes on the queue of every stream of that environment. Streams are plain asyncio
+queues, so an idle stream costs a queue and a suspended generator, not a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from starlette.concurrency import run_in_threadpool
+
+from segmentd.services.changes import ChangeHub
+from segmentd.services.feed import FeedService
+from segmentd.services.ports import ItemChange
+
+log = logging.getLogger("segmentd.stream")
+
+#: Events a stream may fall behind by before it is closed (the SDK reconnects and gets a put).
+MAX_BACKLOG = 1000
+
+HEARTBEAT = b":\n\n"
+
+StreamQueue = asyncio.Queue[bytes | None]
+
+
+class StreamBroadcaster:
+    def __init__(self, feed: FeedService, hub: ChangeHub) -> None:
+        self._feed = feed
+        self._hub = hub
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changes: asyncio.Queue[ItemChange] | None = None
+        self._streams: dict[str, set[StreamQueue]] = {}
+        self._worker: asyncio.Task[None] | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def stream_count(self) -> int:
+        return sum(len(s) for s in self._streams.values())
+
+    def _start(self) -> asyncio.Queue[ItemChange]:
+        if self._changes is None:
+            self._loop = asyncio.get_running_loop()
+            self._changes = asyncio.Queue()
+            self._worker = self._loop.create_task(self._work(self._changes))
+            self._unsubscribe = self._hub.subscribe(self._on_change)
+        return self._changes
+
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def _on_change(self, change: ItemChange) -> None:
+        """Called on any thread: hand the change to the event loop if anyone listens."""
+        loop, changes = self._loop, self._changes
+        if loop is None or changes is None or loop.is_closed():
+            return
+        if change.environment_id not in self._streams:
+            return
+        loop.call_soon_threadsafe(changes.put_nowait, change)
+
+    async def _work(self, changes: asyncio.Queue[ItemChange]) -> None:
+        while True:
+            change = await changes.get()
+            if not self._streams.get(change.environment_id):
+                continue
+            try:
+                event = await run_in_threadpool(self._feed.change_event, change)
+            except Exception:
+                log.exception("could not build the stream event for %s", change)
+                continue
+            data = event.encode()
+            for queue in list(self._streams.get(change.environment_id, ())):
+                try:
+                    queue.put_nowait(data)
+                except asyncio.QueueFull:
+                    while not queue.empty():
+                        queue.get_nowait()
+                    queue.put_nowait(None)  # too far behind: end the stream
+
+    @asynccontextmanager
+    async def subscribe(self, environment_id: str) -> AsyncIterator[StreamQueue]:
+        """A queue receiving the encoded events of the environment (``None``: stop)."""
+        self._start()
+        queue: StreamQueue = asyncio.Queue(MAX_BACKLOG)
+        self._streams.setdefault(environment_id, set()).add(queue)
+        try:
+            yield queue
+        finally:
+            streams = self._streams.get(environment_id)
+            if streams is not None:
+                streams.discard(queue)
+                if not streams:
+                    del self._streams[environment_id]
+
+    async def events(self, environment_id: str, heartbeat_seconds: float) -> AsyncIterator[bytes]:
+        """A stream's bytes: the ``put`` first, then each change, and heartbeat comments.
+
+        Subscribing comes before reading the ``put``, so a change committed meanwhile is
+        sent after it (at worst twice; SDKs ignore versions they already have).
+        """
+        async with self.subscribe(environment_id) as queue:
+            put = await run_in_threadpool(self._feed.put_event, environment_id)
+            yield put.encode()
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), heartbeat_seconds)
+                except TimeoutError:
+                    yield HEARTBEAT
+                    continue
+                if item is None:
+                    return
+                yield item
