@@ -20,9 +20,9 @@ from segmentd.domain.flag_patch import parse_flag_instructions
 from segmentd.domain.flags import Flag
 from segmentd.domain.model import Environment, Segment
 from segmentd.services.first_run import initialise_if_empty
+from segmentd.services.flags import FlagDraft
 from segmentd.services.ports import ItemChange
 from segmentd.services.segments import SegmentDraft
-from segmentd.services.flags import FlagDraft
 from tests.live import LiveServer, serve_in_thread
 
 HEARTBEAT_SECONDS = 0.5

@@ -93,8 +93,9 @@ def test_stream__connect__chunked_event_stream_put_first_then_heartbeats(
     feed.segment("s")
     with (
         httpx.Client(timeout=5) as client,
-        client.stream("GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key})
-        as response,
+        client.stream(
+            "GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key}
+        ) as response,
     ):
         assert response.status_code == 200
         assert response.headers["transfer-encoding"] == "chunked"
@@ -161,8 +162,9 @@ def test_stream__other_environment_change__not_sent(live: LiveServer, feed: Feed
     )
     with (
         httpx.Client(timeout=5) as client,
-        client.stream("GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key})
-        as response,
+        client.stream(
+            "GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key}
+        ) as response,
     ):
         events = _events(response.iter_lines())
         assert next(events)[0] == "put"
@@ -191,4 +193,3 @@ def test_events__posted__202_and_counted(
 def test_events__without_sdk_key__401(live: LiveServer) -> None:
     response = httpx.post(f"{live.base_url}/bulk", content=b"[]")
     assert response.status_code == 401
-

@@ -14,10 +14,10 @@ import pytest
 
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
+from segmentd.services.changes import ChangeHub
 from segmentd.services.first_run import initialise_if_empty
 from segmentd.services.ports import ItemChange
 from segmentd.store.notify import PostgresChangeListener, decode_change, encode_change
-from segmentd.services.changes import ChangeHub
 from tests.feed.test_feed_http import _events
 from tests.live import LiveServer, serve_in_thread
 from tests.realparts import reset_postgres
@@ -118,5 +118,3 @@ def test_listener__server_unreachable__keeps_retrying_without_raising() -> None:
     time.sleep(0.3)
     assert not listener.connected.is_set()
     listener.stop()
-
-

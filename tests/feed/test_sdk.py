@@ -146,8 +146,12 @@ def test_sdk__varied_data__every_item_parses_and_is_stored(live: LiveServer, fee
             SegmentRule(
                 id="w",
                 clauses=(
-                    Clause(attribute="/address/city", op="in", values=("Paris",), context_kind="user"),
-                    Clause(attribute="version", op="semVerGreaterThan", values=("2.0.0",), negate=True),
+                    Clause(
+                        attribute="/address/city", op="in", values=("Paris",), context_kind="user"
+                    ),
+                    Clause(
+                        attribute="version", op="semVerGreaterThan", values=("2.0.0",), negate=True
+                    ),
                 ),
                 weight=50_000,
                 bucket_by="key",

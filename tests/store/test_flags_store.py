@@ -16,9 +16,9 @@ from segmentd.services.flags import FlagDraft, flags_referencing_segment
 from segmentd.services.ports import FlagListing, ItemChange
 from segmentd.services.projects import ProjectDraft
 from segmentd.services.segments import SegmentDraft
+from segmentd.store import schema
 from segmentd.store.sql import segment_from_row
 from segmentd.store.sql_flags import segment_sdk_json
-from segmentd.store import schema
 
 
 @pytest.fixture
@@ -75,7 +75,10 @@ def test_flags_referencing_segment__rule_removed_or_flag_deleted__no_longer_list
     _match(services, "f2", "production", "beta")
     rule_id = services.flags.get("p", "f1").environments["production"].rules[0].id
     services.flags.patch_semantic(
-        "p", "f1", "production", parse_flag_instructions([{"kind": "removeRule", "ruleId": rule_id}])
+        "p",
+        "f1",
+        "production",
+        parse_flag_instructions([{"kind": "removeRule", "ruleId": rule_id}]),
     )
     services.flags.delete("p", "f2")
     with services.uow() as uow:
@@ -125,7 +128,9 @@ def test_flags__update_from_stale_read__optimistic_lock_error(
         uow.flags.update(project=project, flag=changed, expected=stale)
 
 
-def test_flags__deleted__not_found(services: Services, envs: tuple[Environment, Environment]) -> None:
+def test_flags__deleted__not_found(
+    services: Services, envs: tuple[Environment, Environment]
+) -> None:
     services.flags.create("p", FlagDraft(key="f", name="F"))
     services.flags.delete("p", "f")
     with pytest.raises(NotFound):
@@ -203,7 +208,5 @@ def test_segment_sdk_json__bulk_fast_path__equals_the_codec(
         uow.segments.update(environment_id=production.id, segment=rich, expected_version=1)
         uow.commit()
     with services.engine.connect() as connection:
-        row = connection.execute(
-            schema.segments.select().where(schema.segments.c.key == "s")
-        ).one()
+        row = connection.execute(schema.segments.select().where(schema.segments.c.key == "s")).one()
     assert segment_sdk_json(row._mapping) == codec.segment_to_sdk_json(segment_from_row(row))

@@ -15,6 +15,7 @@ of a version is a 409, any other failing ``test`` or missing path a 422.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import jsonpatch
@@ -196,9 +197,9 @@ FlagInstruction = (
 )
 
 
-def _serve_params(obj: JsonObject, where: str) -> JsonObject:
-    params = {
-        k: obj[k]
+def _serve_params(obj: Mapping[str, object], where: str) -> JsonObject:
+    params: JsonObject = {
+        k: obj[k]  # type: ignore[misc]  # decoded JSON
         for k in ("variationId", "rolloutWeights", "rolloutBucketBy", "rolloutContextKind")
         if obj.get(k) is not None
     }
@@ -223,11 +224,9 @@ def parse_flag_instruction(value: object, where: str) -> FlagInstruction:
             where,
         )
         assert isinstance(base, AddRule)
-        return AddFlagRule(
-            base, _serve_params(dict(obj), where), get_str(obj, "beforeRuleId", where)
-        )  # type: ignore[arg-type]
+        return AddFlagRule(base, _serve_params(obj, where), get_str(obj, "beforeRuleId", where))
     if kind == "updateFallthroughVariationOrRollout":
-        return UpdateFallthrough(_serve_params(dict(obj), where))  # type: ignore[arg-type]
+        return UpdateFallthrough(_serve_params(obj, where))
     if kind == "updateOffVariation":
         variation_id = get_str(obj, "variationId", where, required=True)
         assert variation_id is not None
@@ -243,7 +242,7 @@ def parse_flag_instruction(value: object, where: str) -> FlagInstruction:
 
 
 def parse_flag_instructions(value: object) -> tuple[FlagInstruction, ...]:
-    items = get_list({"instructions": value}, "instructions", required=True)  # type: ignore[dict-item]
+    items = get_list({"instructions": value}, "instructions", required=True)
     if not items:
         raise InvalidRequest("instructions: must not be empty")
     return tuple(parse_flag_instruction(item, f"instructions[{i}]") for i, item in enumerate(items))

@@ -58,7 +58,9 @@ def flags_referencing_segment(
     For a segment's ``_flags`` and for refusing, with 409, to delete a segment still in use;
     call it inside the unit of work that deletes, so that the answer holds at commit.
     """
-    return uow.flags.referencing_segment(environment_id=environment_id, segment_key=segment_key)
+    return list(
+        uow.flags.referencing_segment(environment_id=environment_id, segment_key=segment_key)
+    )
 
 
 def _find_project(uow: UnitOfWork, project_key: str) -> Project:

@@ -138,7 +138,9 @@ class FlagRepository(Protocol):
         environment id → tombstone version. ``OptimisticLockError`` if anything changed."""
         ...
 
-    def referencing_segment(self, *, environment_id: str, segment_key: str) -> list[FlagListing]:
+    def referencing_segment(
+        self, *, environment_id: str, segment_key: str
+    ) -> tuple[FlagListing, ...]:
         """Live flags whose rules in this environment test the segment (``segmentMatch``)."""
         ...
 

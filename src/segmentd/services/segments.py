@@ -89,7 +89,7 @@ class SegmentService:
 
     def get_with_flags(
         self, project_key: str, environment_key: str, key: str
-    ) -> tuple[Segment, list[FlagListing]]:
+    ) -> tuple[Segment, tuple[FlagListing, ...]]:
         """A segment and the flags whose rules in its environment reference it (``_flags``)."""
         with self._uow() as uow:
             environment = find_environment(uow, project_key, environment_key)

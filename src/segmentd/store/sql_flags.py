@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -206,7 +207,7 @@ class SqlFlagRepository:
 
     # ------------------------------------------------------------ reads
 
-    def _configs(self, flag_ids: list[int]) -> dict[int, dict[str, FlagConfig]]:
+    def _configs(self, flag_ids: Sequence[int]) -> dict[int, dict[str, FlagConfig]]:
         out: dict[int, dict[str, FlagConfig]] = {i: {} for i in flag_ids}
         if not flag_ids:
             return out
@@ -243,7 +244,9 @@ class SqlFlagRepository:
         ).scalar_one()
         return Page(tuple(_flag(r._mapping, configs[r.id]) for r in rows), total)
 
-    def referencing_segment(self, *, environment_id: str, segment_key: str) -> list[FlagListing]:
+    def referencing_segment(
+        self, *, environment_id: str, segment_key: str
+    ) -> tuple[FlagListing, ...]:
         rows = self.connection.execute(
             sa.select(F.c.key, F.c.name)
             .join(C, C.c.flag_id == F.c.id)
@@ -256,7 +259,7 @@ class SqlFlagRepository:
             )
             .order_by(F.c.key)
         ).all()
-        return [FlagListing(key=r.key, name=r.name) for r in rows]
+        return tuple(FlagListing(key=r.key, name=r.name) for r in rows)
 
     def for_environment(self, *, environment_id: str, key: str) -> tuple[Flag, FlagConfig] | None:
         project_id = sa.select(E.c.project_id).where(E.c.id == environment_id).scalar_subquery()
