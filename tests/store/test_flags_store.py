@@ -210,3 +210,19 @@ def test_segment_sdk_json__bulk_fast_path__equals_the_codec(
     with services.engine.connect() as connection:
         row = connection.execute(schema.segments.select().where(schema.segments.c.key == "s")).one()
     assert segment_sdk_json(row._mapping) == codec.segment_to_sdk_json(segment_from_row(row))
+
+
+def test_create_environment__existing_flags__get_an_off_configuration(
+    services: Services, envs: tuple[Environment, Environment]
+) -> None:
+    from segmentd.services.projects import EnvironmentDraft
+
+    services.flags.create("p", FlagDraft(key="f", name="F"))
+    staging = services.projects.create_environment(
+        "p", EnvironmentDraft(key="staging", name="Staging", color="AABBCC")
+    )
+    config = services.flags.get("p", "f").environments["staging"]
+    assert (config.on, config.version, config.off_variation) == (False, 1, 1)
+    assert set(orjson.loads(services.feed.payload(staging.id).body)["flags"]) == {"f"}
+    _match(services, "f", "staging", "s")
+    assert services.flags.get("p", "f").environments["staging"].version == 2

@@ -138,6 +138,11 @@ class FlagRepository(Protocol):
         environment id → tombstone version. ``OptimisticLockError`` if anything changed."""
         ...
 
+    def add_environment(self, *, project_id: str, environment_id: str, now: int) -> None:
+        """Give every live flag of the project an off configuration in a new environment
+        (fallthrough variation 0, off variation the last one, a fresh salt)."""
+        ...
+
     def referencing_segment(
         self, *, environment_id: str, segment_key: str
     ) -> tuple[FlagListing, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -17,7 +18,7 @@ from segmentd.domain.flag_codec import (
     variation_to_json,
     variations_from_json,
 )
-from segmentd.domain.flags import Flag, FlagConfig
+from segmentd.domain.flags import Flag, FlagConfig, VariationOrRollout
 from segmentd.domain.model import JsonObject, JsonValue, Project
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import FlagListing, Page
@@ -204,6 +205,30 @@ class SqlFlagRepository:
             self._write_refs(row.id, None)
             tombstones[environment.id] = before.version + 1
         return tombstones
+
+    def add_environment(self, *, project_id: str, environment_id: str, now: int) -> None:
+        rows = self.connection.execute(
+            sa.select(F.c.id, F.c.variations).where(
+                F.c.project_id == project_id, F.c.deleted.is_(False)
+            )
+        ).all()
+        for row in rows:
+            count = len(orjson.loads(row.variations))
+            config = FlagConfig(
+                salt=secrets.token_hex(16),
+                last_modified=now,
+                fallthrough=VariationOrRollout(variation=0),
+                off_variation=count - 1,
+            )
+            self.connection.execute(
+                C.insert().values(
+                    flag_id=row.id,
+                    environment_id=environment_id,
+                    version=1,
+                    deleted=False,
+                    config=_dumps(config_to_json(config)),
+                )
+            )
 
     # ------------------------------------------------------------ reads
 
