@@ -16,9 +16,6 @@ from segmentd.services.flags import FlagDraft, flags_referencing_segment
 from segmentd.services.ports import FlagListing, ItemChange
 from segmentd.services.projects import ProjectDraft
 from segmentd.services.segments import SegmentDraft
-from segmentd.store import schema
-from segmentd.store.sql import segment_from_row
-from segmentd.store.sql_flags import segment_sdk_json
 
 
 @pytest.fixture
@@ -162,9 +159,22 @@ def test_feed__payload_cache__rebuilt_after_a_change(
     first = services.feed.payload(production.id)
     assert services.feed.payload(production.id) is first
     services.segments.create("p", "production", SegmentDraft(key="s1", name="S"))
+    services.flags.create("p", FlagDraft(key="f", name="F"))
     second = services.feed.payload(production.id)
     assert second.etag != first.etag
-    assert "s1" in orjson.loads(second.body)["segments"]
+    assert second == services.feed.build_payload(production.id)
+    services.segments.create("p", "production", SegmentDraft(key="s2", name="S"))
+    _match(services, "f", "production", "s1")
+    services.flags.create("p", FlagDraft(key="g", name="G"))
+    services.flags.delete("p", "g")
+    with services.uow(write=True) as uow:
+        uow.segments.delete(environment_id=production.id, key="s2", expected_version=1)
+        uow.commit()
+    services.changes.publish(ItemChange(production.id, "segments", "s2", 2))
+    third = services.feed.payload(production.id)
+    assert orjson.loads(third.body) == orjson.loads(services.feed.build_payload(production.id).body)
+    assert set(orjson.loads(third.body)["segments"]) == {"s1"}
+    assert set(orjson.loads(third.body)["flags"]) == {"f"}
 
 
 def test_feed__change_event_for_a_since_deleted_segment__is_a_delete(
@@ -207,9 +217,13 @@ def test_segment_sdk_json__bulk_fast_path__equals_the_codec(
         )
         uow.segments.update(environment_id=production.id, segment=rich, expected_version=1)
         uow.commit()
-    with services.engine.connect() as connection:
-        row = connection.execute(schema.segments.select().where(schema.segments.c.key == "s")).one()
-    assert segment_sdk_json(row._mapping) == codec.segment_to_sdk_json(segment_from_row(row))
+    services.segments.create("p", "production", SegmentDraft(key="b", name="B", unbounded=True))
+    with services.uow() as uow:
+        fast = {s["key"]: s for s in uow.feed.segments(environment_id=production.id)}
+        for key in ("s", "b"):
+            segment = uow.segments.get(environment_id=production.id, key=key)
+            assert segment is not None
+            assert fast[key] == codec.segment_to_sdk_json(segment)
 
 
 def test_create_environment__existing_flags__get_an_off_configuration(

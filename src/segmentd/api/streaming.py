@@ -4,14 +4,15 @@ One :class:`StreamBroadcaster` per app listens to the change hub. A change arriv
 whichever thread committed it (or on the PostgreSQL listener thread) and is handed to the
 event loop; a single worker task reads the changed item once, encodes its event once, and
 puts the bytes on the queue of every stream of that environment. Streams are plain asyncio
-queues, so an idle stream costs a queue and a suspended generator, not a thread.
+queues, so an idle stream costs a queue and a suspended generator, not a thread. One timer
+task puts a heartbeat comment on every queue each interval (no timer per stream).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
@@ -31,9 +32,11 @@ StreamQueue = asyncio.Queue[bytes | None]
 
 
 class StreamBroadcaster:
-    def __init__(self, feed: FeedService, hub: ChangeHub) -> None:
+    def __init__(self, feed: FeedService, hub: ChangeHub, heartbeat_seconds: float) -> None:
         self._feed = feed
         self._hub = hub
+        self._heartbeat_seconds = heartbeat_seconds
+        self._ticker: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: asyncio.Queue[ItemChange] | None = None
         self._streams: dict[str, set[StreamQueue]] = {}
@@ -49,14 +52,16 @@ class StreamBroadcaster:
             self._loop = asyncio.get_running_loop()
             self._changes = asyncio.Queue()
             self._worker = self._loop.create_task(self._work(self._changes))
+            self._ticker = self._loop.create_task(self._heartbeats())
             self._unsubscribe = self._hub.subscribe(self._on_change)
         return self._changes
 
     def close(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
-        if self._worker is not None:
-            self._worker.cancel()
+        for task in (self._worker, self._ticker):
+            if task is not None:
+                task.cancel()
 
     def _on_change(self, change: ItemChange) -> None:
         """Called on any thread: hand the change to the event loop if anyone listens."""
@@ -77,14 +82,23 @@ class StreamBroadcaster:
             except Exception:
                 log.exception("could not build the stream event for %s", change)
                 continue
-            data = event.encode()
-            for queue in list(self._streams.get(change.environment_id, ())):
-                try:
-                    queue.put_nowait(data)
-                except asyncio.QueueFull:
-                    while not queue.empty():
-                        queue.get_nowait()
-                    queue.put_nowait(None)  # too far behind: end the stream
+            self._send(self._streams.get(change.environment_id, ()), event.encode())
+
+    @staticmethod
+    def _send(queues: Iterable[StreamQueue], data: bytes) -> None:
+        for queue in list(queues):
+            try:
+                queue.put_nowait(data)
+            except asyncio.QueueFull:
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)  # too far behind: end the stream
+
+    async def _heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds)
+            for streams in list(self._streams.values()):
+                self._send(streams, HEARTBEAT)
 
     @asynccontextmanager
     async def subscribe(self, environment_id: str) -> AsyncIterator[StreamQueue]:
@@ -101,21 +115,17 @@ class StreamBroadcaster:
                 if not streams:
                     del self._streams[environment_id]
 
-    async def events(self, environment_id: str, heartbeat_seconds: float) -> AsyncIterator[bytes]:
+    async def events(self, environment_id: str) -> AsyncIterator[bytes]:
         """A stream's bytes: the ``put`` first, then each change, and heartbeat comments.
 
         Subscribing comes before reading the ``put``, so a change committed meanwhile is
-        sent after it (at worst twice; SDKs ignore versions they already have).
+        sent after it (at worst twice; SDKs ignore versions they already have). The ``put``
+        bytes are shared between streams and not kept once sent.
         """
         async with self.subscribe(environment_id) as queue:
-            put = await run_in_threadpool(self._feed.put_event, environment_id)
-            yield put.encode()
+            yield await run_in_threadpool(self._feed.put_bytes, environment_id)
             while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), heartbeat_seconds)
-                except TimeoutError:
-                    yield HEARTBEAT
-                    continue
+                item = await queue.get()
                 if item is None:
                     return
                 yield item

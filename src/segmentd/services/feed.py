@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -56,20 +56,35 @@ def sdk_key_from_header(authorization: str | None) -> str | None:
     return value
 
 
+@dataclass
+class _Items:
+    """One environment's items as encoded JSON, and the keys changed since (to re-read)."""
+
+    flags: dict[str, bytes]
+    segments: dict[str, bytes]
+    dirty: set[tuple[str, str]] = field(default_factory=set)
+    payload: Payload | None = None
+    put: bytes | None = None
+
+
+def _join(items: dict[str, bytes]) -> bytes:
+    return b",".join(orjson.dumps(k) + b":" + v for k, v in items.items())
+
+
 class FeedService:
     def __init__(self, uow: UnitOfWorkFactory, changes: ChangeHub) -> None:
         self._uow = uow
         self._lock = threading.Lock()
-        self._cache: dict[str, Payload] = {}
-        self._generation: dict[str, int] = {}
+        self._build_lock = threading.Lock()
+        self._cache: dict[str, _Items] = {}
         changes.subscribe(self._invalidate)
 
     def _invalidate(self, change: ItemChange) -> None:
         with self._lock:
-            self._generation[change.environment_id] = (
-                self._generation.get(change.environment_id, 0) + 1
-            )
-            self._cache.pop(change.environment_id, None)
+            items = self._cache.get(change.environment_id)
+            if items is not None:
+                items.dirty.add((change.kind, change.key))
+                items.payload = items.put = None
 
     def authenticate(self, authorization: str | None) -> Environment:
         """The environment whose SDK key the header carries; 401 for anything else
@@ -83,32 +98,85 @@ class FeedService:
             raise Unauthorized("Invalid SDK key")
         return environment
 
-    def build_payload(self, environment_id: str) -> Payload:
-        """Read and encode the environment's live flags and segments (no cache)."""
+    def _read_all(self, environment_id: str) -> _Items:
         with self._uow() as uow:
             flags = uow.feed.flags(environment_id=environment_id)
             segments = uow.feed.segments(environment_id=environment_id)
-        body = orjson.dumps(
-            {"flags": {f["key"]: f for f in flags}, "segments": {s["key"]: s for s in segments}}
+        return _Items(
+            flags={str(f["key"]): orjson.dumps(f) for f in flags},
+            segments={str(s["key"]): orjson.dumps(s) for s in segments},
+        )
+
+    @staticmethod
+    def _encode(items: _Items) -> Payload:
+        body = b"".join(
+            (b'{"flags":{', _join(items.flags), b'},"segments":{', _join(items.segments), b"}}")
         )
         return Payload(body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"')
 
-    def payload(self, environment_id: str) -> Payload:
-        """The environment's full data set, from the cache when no change came since."""
-        with self._lock:
-            cached = self._cache.get(environment_id)
-            generation = self._generation.get(environment_id, 0)
-        if cached is not None:
-            return cached
-        built = self.build_payload(environment_id)
-        with self._lock:
-            if self._generation.get(environment_id, 0) == generation:
-                self._cache[environment_id] = built
-        return built
+    def build_payload(self, environment_id: str) -> Payload:
+        """Read and encode the environment's live flags and segments (no cache)."""
+        return self._encode(self._read_all(environment_id))
 
-    def put_event(self, environment_id: str) -> FeedEvent:
-        body = self.payload(environment_id).body
-        return FeedEvent("put", b'{"path":"/","data":' + body + b"}")
+    def _refresh(self, environment_id: str, items: _Items, dirty: set[tuple[str, str]]) -> None:
+        """Re-read the changed items (outside the lock) and update their encoded JSON."""
+        for kind, key in dirty:
+            event = self.item_json(environment_id, kind, key)
+            target = items.flags if kind == "flags" else items.segments
+            if event is None:
+                target.pop(key, None)
+            else:
+                target[key] = orjson.dumps(event)
+
+    def payload(self, environment_id: str) -> Payload:
+        """The environment's full data set. The first call reads everything; later calls
+        re-read only the items changed since and re-join the encoded items."""
+        with self._lock:
+            items = self._cache.get(environment_id)
+            if items is not None and items.payload is not None:
+                return items.payload
+        with self._build_lock:
+            with self._lock:
+                items = self._cache.get(environment_id)
+                if items is not None and items.payload is not None:
+                    return items.payload
+                dirty: set[tuple[str, str]] = set()
+                if items is not None:
+                    dirty, items.dirty = items.dirty, set()
+            if items is None:
+                items = self._read_all(environment_id)
+            else:
+                self._refresh(environment_id, items, dirty)
+            payload = self._encode(items)
+            with self._lock:
+                self._cache[environment_id] = items
+                if not items.dirty:
+                    items.payload = payload
+        return payload
+
+    def put_bytes(self, environment_id: str) -> bytes:
+        """The encoded ``put`` event, shared by every stream until the next change."""
+        payload = self.payload(environment_id)
+        with self._lock:
+            items = self._cache.get(environment_id)
+            if items is not None and items.payload is payload and items.put is not None:
+                return items.put
+        encoded = FeedEvent("put", b'{"path":"/","data":' + payload.body + b"}").encode()
+        with self._lock:
+            if items is not None and items.payload is payload:
+                items.put = encoded
+        return encoded
+
+    def item_json(self, environment_id: str, kind: str, key: str) -> dict[str, object] | None:
+        """A live item's SDK JSON, or ``None`` if it does not exist or is deleted."""
+        with self._uow() as uow:
+            if kind == "segments":
+                segment = uow.segments.get(environment_id=environment_id, key=key)
+                return None if segment is None else dict(codec.segment_to_sdk_json(segment))
+            found = uow.flags.for_environment(environment_id=environment_id, key=key)
+        if found is None or found[1].deleted:
+            return None
+        return dict(flag_to_sdk_json(*found))
 
     def change_event(self, change: ItemChange) -> FeedEvent:
         """The event for a change, carrying the item as it is now in the store.
@@ -118,23 +186,7 @@ class FeedService:
         A deleted item becomes a ``delete`` at its tombstone's version.
         """
         path = f"/{change.kind}/{change.key}"
-        with self._uow() as uow:
-            item: dict[str, object] | None = None
-            version = change.version
-            if change.kind == "segments":
-                segment = uow.segments.get(environment_id=change.environment_id, key=change.key)
-                if segment is not None:
-                    item = dict(codec.segment_to_sdk_json(segment))
-            else:
-                found = uow.flags.for_environment(
-                    environment_id=change.environment_id, key=change.key
-                )
-                if found is not None:
-                    flag, config = found
-                    if config.deleted:
-                        version = max(version, config.version)
-                    else:
-                        item = dict(flag_to_sdk_json(flag, config))
+        item = self.item_json(change.environment_id, change.kind, change.key)
         if item is None:
-            return FeedEvent("delete", orjson.dumps({"path": path, "version": version}))
+            return FeedEvent("delete", orjson.dumps({"path": path, "version": change.version}))
         return FeedEvent("patch", orjson.dumps({"path": path, "data": item}))

@@ -307,36 +307,43 @@ class SqlFlagRepository:
         return _flag(m, {}), config
 
 
-def segment_sdk_json(m: Any) -> JsonObject:
-    """A segment row straight to SDK JSON, without building domain objects (bulk reads).
-
-    Equal to ``codec.segment_to_sdk_json(segment_from_row(row))``; a test pins that.
-    """
-    targeting = orjson.loads(m["targeting"])
+def segment_sdk_json(
+    key: str,
+    version: int,
+    salt: str,
+    unbounded: bool,
+    unbounded_context_kind: str | None,
+    generation: int | None,
+    deleted: bool,
+    targeting: str,
+) -> JsonObject:
+    """A segment's columns straight to SDK JSON, without building domain objects (bulk
+    reads). Equal to ``codec.segment_to_sdk_json`` of the same segment; a test pins that."""
+    stored = orjson.loads(targeting)
     rules: list[JsonValue] = []
-    for rule in targeting["rules"]:
-        rule.pop("description", None)
+    for rule in stored["rules"]:
         if "_id" in rule:
             rule["id"] = rule.pop("_id")
         for clause in rule["clauses"]:
             if "_id" in clause:
                 clause["id"] = clause.pop("_id")
         rules.append(_reorder_rule(rule))
-    out: JsonObject = {"key": m["key"], "version": m["version"]}
-    out["included"] = targeting["included"]
-    out["excluded"] = targeting["excluded"]
-    out["includedContexts"] = targeting["includedContexts"]
-    out["excludedContexts"] = targeting["excludedContexts"]
-    out["rules"] = rules
-    out["salt"] = m["salt"]
-    out["unbounded"] = m["unbounded"]
-    if m["unbounded"]:
-        if m["unbounded_context_kind"] is not None:
-            out["unboundedContextKind"] = m["unbounded_context_kind"]
-        out["generation"] = m["generation"]
-        out["included"] = []
-        out["excluded"] = []
-    out["deleted"] = m["deleted"]
+    out: JsonObject = {
+        "key": key,
+        "version": version,
+        "included": [] if unbounded else stored["included"],
+        "excluded": [] if unbounded else stored["excluded"],
+        "includedContexts": stored["includedContexts"],
+        "excludedContexts": stored["excludedContexts"],
+        "rules": rules,
+        "salt": salt,
+        "unbounded": unbounded,
+    }
+    if unbounded:
+        if unbounded_context_kind is not None:
+            out["unboundedContextKind"] = unbounded_context_kind
+        out["generation"] = generation
+    out["deleted"] = deleted
     return out
 
 
@@ -364,7 +371,7 @@ class SqlFeedRepository:
                 t.c.targeting,
             ).where(t.c.environment_id == environment_id, t.c.deleted.is_(False))
         ).all()
-        return [segment_sdk_json(r._mapping) for r in rows]
+        return [segment_sdk_json(*row) for row in rows]
 
     def flags(self, *, environment_id: str) -> list[JsonObject]:
         rows = self.connection.execute(

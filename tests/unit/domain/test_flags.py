@@ -192,16 +192,26 @@ def test_apply_flag_patch__merge_name__flag_field_changes() -> None:
     assert patched.environments["test"].on is True
 
 
+BAD_PATCHES = [
+    ([{"op": "replace", "path": "/variations", "value": []}], InvalidRequest, "read-only"),
+    ([{"op": "remove", "path": "/environments/prod/rules/0"}], UnprocessablePatch, "missing"),
+    (
+        [{"op": "test", "path": "/environments/prod/version", "value": 7}],
+        OptimisticLockError,
+        "stale env version",
+    ),
+    ([{"op": "test", "path": "/name", "value": "x"}], UnprocessablePatch, "failed test"),
+    (
+        [{"op": "replace", "path": "/environments/prod/on", "value": "yes"}],
+        InvalidRequest,
+        "wrong type",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("operations", "error"),
-    [
-        pytest.param([{"op": "replace", "path": "/variations", "value": []}], InvalidRequest, id="read-only"),
-        pytest.param([{"op": "remove", "path": "/environments/prod/rules/0"}], UnprocessablePatch, id="missing"),
-        pytest.param([{"op": "test", "path": "/environments/prod/version", "value": 7}], OptimisticLockError, id="stale env version"),
-        pytest.param([{"op": "test", "path": "/name", "value": "x"}], UnprocessablePatch, id="failed test"),
-        pytest.param([{"op": "replace", "path": "/environments/prod/on", "value": "yes"}], InvalidRequest, id="wrong type"),
-    ],
-)  # fmt: skip
+    ("operations", "error"), [pytest.param(o, e, id=i) for o, e, i in BAD_PATCHES]
+)
 def test_apply_flag_patch__bad__raises(operations: list[object], error: type[Exception]) -> None:
     with pytest.raises(error):
         _patch(_flag(), operations)

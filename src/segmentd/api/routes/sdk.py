@@ -39,7 +39,9 @@ def broadcaster(request: Request) -> StreamBroadcaster:
     state = request.app.state
     if getattr(state, "broadcaster", None) is None:
         services = deps.services(request)
-        state.broadcaster = StreamBroadcaster(services.feed, services.changes)
+        state.broadcaster = StreamBroadcaster(
+            services.feed, services.changes, services.settings.stream_heartbeat_seconds
+        )
     result: StreamBroadcaster = state.broadcaster
     return result
 
@@ -68,14 +70,11 @@ def _etags(header: str | None) -> set[str]:
     summary="Server-Sent Events: put, then patch/delete for each change (streaming)",
     responses=error_responses(401),
 )
-async def stream_all(
-    request: Request, environment: SdkEnvironment, services: Services
-) -> StreamingResponse:
+async def stream_all(request: Request, environment: SdkEnvironment) -> StreamingResponse:
     """Chunked ``text/event-stream``: a ``put`` with everything, then one ``patch`` or
-    ``delete`` per change, and a ``:`` comment after every quiet heartbeat interval."""
-    events = broadcaster(request).events(environment.id, services.settings.stream_heartbeat_seconds)
+    ``delete`` per change, and a ``:`` comment every heartbeat interval."""
     return StreamingResponse(
-        events,
+        broadcaster(request).events(environment.id),
         media_type="text/event-stream",
         headers={
             "Cache-Control": "no-cache",
