@@ -102,10 +102,7 @@ class FeedService:
         with self._uow() as uow:
             flags = uow.feed.flags(environment_id=environment_id)
             segments = uow.feed.segments(environment_id=environment_id)
-        return _Items(
-            flags={str(f["key"]): orjson.dumps(f) for f in flags},
-            segments={str(s["key"]): orjson.dumps(s) for s in segments},
-        )
+        return _Items(flags=flags, segments=segments)
 
     @staticmethod
     def _encode(items: _Items) -> Payload:

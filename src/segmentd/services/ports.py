@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Generic, Literal, Protocol, Self, TypeVar
 
 from segmentd.domain.flags import Flag, FlagConfig
-from segmentd.domain.model import AccessToken, Environment, JsonObject, Project, Segment
+from segmentd.domain.model import AccessToken, Environment, Project, Segment
 
 T = TypeVar("T")
 
@@ -155,14 +155,15 @@ class FlagRepository(Protocol):
 
 
 class FeedRepository(Protocol):
-    """Bulk reads of one environment's data in the SDK feed's JSON (sdk-feed.md §5)."""
+    """Bulk reads of one environment's data, each item encoded as the SDK feed's JSON
+    (sdk-feed.md §5), keyed by item key."""
 
-    def segments(self, *, environment_id: str) -> list[JsonObject]:
-        """Every live segment of the environment as SDK JSON."""
+    def segments(self, *, environment_id: str) -> dict[str, bytes]:
+        """Every live segment of the environment."""
         ...
 
-    def flags(self, *, environment_id: str) -> list[JsonObject]:
-        """Every live flag's configuration in the environment as SDK JSON."""
+    def flags(self, *, environment_id: str) -> dict[str, bytes]:
+        """Every live flag's configuration in the environment."""
         ...
 
 

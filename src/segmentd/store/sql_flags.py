@@ -19,7 +19,7 @@ from segmentd.domain.flag_codec import (
     variations_from_json,
 )
 from segmentd.domain.flags import Flag, FlagConfig, VariationOrRollout
-from segmentd.domain.model import JsonObject, JsonValue, Project
+from segmentd.domain.model import Project
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import FlagListing, Page
 from segmentd.store import schema
@@ -307,7 +307,10 @@ class SqlFlagRepository:
         return _flag(m, {}), config
 
 
-def segment_sdk_json(
+_TRUE, _FALSE = b"true", b"false"
+
+
+def segment_sdk_bytes(
     key: str,
     version: int,
     salt: str,
@@ -316,48 +319,41 @@ def segment_sdk_json(
     generation: int | None,
     deleted: bool,
     targeting: str,
-) -> JsonObject:
-    """A segment's columns straight to SDK JSON, without building domain objects (bulk
-    reads). Equal to ``codec.segment_to_sdk_json`` of the same segment; a test pins that."""
-    stored = orjson.loads(targeting)
-    rules: list[JsonValue] = []
-    for rule in stored["rules"]:
-        if "_id" in rule:
-            rule["id"] = rule.pop("_id")
-        for clause in rule["clauses"]:
-            if "_id" in clause:
-                clause["id"] = clause.pop("_id")
-        rules.append(_reorder_rule(rule))
-    out: JsonObject = {
-        "key": key,
-        "version": version,
-        "included": [] if unbounded else stored["included"],
-        "excluded": [] if unbounded else stored["excluded"],
-        "includedContexts": stored["includedContexts"],
-        "excludedContexts": stored["excludedContexts"],
-        "rules": rules,
-        "salt": salt,
-        "unbounded": unbounded,
-    }
+) -> bytes:
+    """A segment's columns spliced into its SDK JSON without parsing the targeting (bulk
+    reads of thousands of segments).
+
+    The stored targeting is the codec's REST form, whose only differences from the SDK form
+    are the ``_id`` keys (renamed ``id`` here) and rule descriptions (left in: SDKs ignore
+    unknown fields). The rename is a byte replacement of the key ``"_id":``, which cannot
+    occur inside a string (a quote inside a JSON string is escaped) and names no other key.
+    A test pins the result against :func:`codec.segment_to_sdk_json`.
+    """
+    parts = [
+        b'{"key":',
+        orjson.dumps(key),
+        b',"version":',
+        str(version).encode(),
+        b",",
+        targeting.encode()[1:-1].replace(b'"_id":', b'"id":'),
+        b',"salt":',
+        orjson.dumps(salt),
+        b',"unbounded":',
+        _TRUE if unbounded else _FALSE,
+    ]
     if unbounded:
         if unbounded_context_kind is not None:
-            out["unboundedContextKind"] = unbounded_context_kind
-        out["generation"] = generation
-    out["deleted"] = deleted
-    return out
-
-
-def _reorder_rule(rule: dict[str, Any]) -> JsonObject:
-    # Same key order as the codec (cosmetic; SDKs do not care).
-    order = ("id", "clauses", "weight", "bucketBy", "rolloutContextKind")
-    return {k: rule[k] for k in order if k in rule}
+            parts += (b',"unboundedContextKind":', orjson.dumps(unbounded_context_kind))
+        parts += (b',"generation":', orjson.dumps(generation))
+    parts += (b',"deleted":', _TRUE if deleted else _FALSE, b"}")
+    return b"".join(parts)
 
 
 class SqlFeedRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def segments(self, *, environment_id: str) -> list[JsonObject]:
+    def segments(self, *, environment_id: str) -> dict[str, bytes]:
         t = schema.segments
         rows = self.connection.execute(
             sa.select(
@@ -371,9 +367,9 @@ class SqlFeedRepository:
                 t.c.targeting,
             ).where(t.c.environment_id == environment_id, t.c.deleted.is_(False))
         ).all()
-        return [segment_sdk_json(*row) for row in rows]
+        return {row[0]: segment_sdk_bytes(*row) for row in rows}
 
-    def flags(self, *, environment_id: str) -> list[JsonObject]:
+    def flags(self, *, environment_id: str) -> dict[str, bytes]:
         rows = self.connection.execute(
             sa.select(
                 F.c.key,
@@ -385,7 +381,7 @@ class SqlFeedRepository:
             .join(C, C.c.flag_id == F.c.id)
             .where(C.c.environment_id == environment_id, C.c.deleted.is_(False))
         ).all()
-        out = []
+        out = {}
         for row in rows:
             m = row._mapping
             flag = Flag(
@@ -394,5 +390,5 @@ class SqlFeedRepository:
                 variations=variations_from_json(orjson.loads(m["variations"])),
                 creation_date=0,
             )
-            out.append(flag_to_sdk_json(flag, _config(m)))
+            out[flag.key] = orjson.dumps(flag_to_sdk_json(flag, _config(m)))
         return out
