@@ -68,6 +68,7 @@ def build_services(
     clock = clock or SystemClock()
     ids = ids or RandomIds()
     changes = ChangeHub()
+    feed = FeedService(uow, changes)
     notifier: ChangeNotifier = changes
     listener = None
     if engine.dialect.name == "postgresql":
@@ -75,7 +76,7 @@ def build_services(
         origin = new_origin()
         notifier = PostgresChangeNotifier(engine, changes, origin)
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = PostgresChangeListener(url, changes, origin)
+        listener = PostgresChangeListener(url, changes, origin, on_reconnect=feed.reset)
         listener.start()
     return Services(
         settings=settings,
@@ -87,7 +88,7 @@ def build_services(
         changes=changes,
         notifier=notifier,
         flags=FlagService(uow, clock, notifier),
-        feed=FeedService(uow, changes),
+        feed=feed,
         engine=engine,
         listener=listener,
     )

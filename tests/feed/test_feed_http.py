@@ -193,3 +193,21 @@ def test_events__posted__202_and_counted(
 def test_events__without_sdk_key__401(live: LiveServer) -> None:
     response = httpx.post(f"{live.base_url}/bulk", content=b"[]")
     assert response.status_code == 401
+
+
+def test_stream__feed_reset__stream_ends_so_the_sdk_reconnects(
+    live: LiveServer, feed: Feed
+) -> None:
+    with (
+        httpx.Client(timeout=5) as client,
+        client.stream(
+            "GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key}
+        ) as response,
+    ):
+        events = _events(response.iter_lines())
+        assert next(events)[0] == "put"
+        live.services.feed.reset()
+        started = time.monotonic()
+        remaining = list(events)  # ends when the server closes the stream
+    assert time.monotonic() - started < 3
+    assert all(name == "comment" for name, _ in remaining)

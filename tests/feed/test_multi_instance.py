@@ -118,3 +118,30 @@ def test_listener__server_unreachable__keeps_retrying_without_raising() -> None:
     time.sleep(0.3)
     assert not listener.connected.is_set()
     listener.stop()
+
+
+def test_listener__connection_killed__reconnects_and_calls_on_reconnect(
+    postgres_url: str,
+) -> None:
+    import psycopg
+
+    url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    reconnects: list[int] = []
+    listener = PostgresChangeListener(
+        url, ChangeHub(), "me", retry_seconds=0.05, on_reconnect=lambda: reconnects.append(1)
+    )
+    listener.start()
+    try:
+        assert listener.connected.wait(5)
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN segmentd_changes%%' AND pid <> pg_backend_pid() "
+                "AND datname = current_database()"
+            )
+        deadline = time.monotonic() + 5
+        while not reconnects and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        listener.stop()
+    assert reconnects == [1]

@@ -28,6 +28,9 @@ MAX_BACKLOG = 1000
 
 HEARTBEAT = b":\n\n"
 
+#: How often the heartbeat timer also checks whether the feed asked streams to restart.
+EPOCH_CHECK_SECONDS = 5.0
+
 StreamQueue = asyncio.Queue[bytes | None]
 
 
@@ -37,6 +40,7 @@ class StreamBroadcaster:
         self._hub = hub
         self._heartbeat_seconds = heartbeat_seconds
         self._ticker: asyncio.Task[None] | None = None
+        self._last_beat = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: asyncio.Queue[ItemChange] | None = None
         self._streams: dict[str, set[StreamQueue]] = {}
@@ -85,7 +89,7 @@ class StreamBroadcaster:
             self._send(self._streams.get(change.environment_id, ()), event.encode())
 
     @staticmethod
-    def _send(queues: Iterable[StreamQueue], data: bytes) -> None:
+    def _send(queues: Iterable[StreamQueue], data: bytes | None) -> None:
         for queue in list(queues):
             try:
                 queue.put_nowait(data)
@@ -95,10 +99,19 @@ class StreamBroadcaster:
                 queue.put_nowait(None)  # too far behind: end the stream
 
     async def _heartbeats(self) -> None:
+        epoch = self._feed.epoch
         while True:
-            await asyncio.sleep(self._heartbeat_seconds)
-            for streams in list(self._streams.values()):
-                self._send(streams, HEARTBEAT)
+            await asyncio.sleep(min(self._heartbeat_seconds, EPOCH_CHECK_SECONDS))
+            if self._feed.epoch != epoch:
+                # Changes may have been missed: end every stream; SDKs reconnect to a new put.
+                epoch = self._feed.epoch
+                for streams in list(self._streams.values()):
+                    self._send(streams, None)
+            beat = asyncio.get_running_loop().time()
+            if beat - self._last_beat >= self._heartbeat_seconds:
+                self._last_beat = beat
+                for streams in list(self._streams.values()):
+                    self._send(streams, HEARTBEAT)
 
     @asynccontextmanager
     async def subscribe(self, environment_id: str) -> AsyncIterator[StreamQueue]:

@@ -77,7 +77,15 @@ class FeedService:
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._cache: dict[str, _Items] = {}
+        self.epoch = 0
         changes.subscribe(self._invalidate)
+
+    def reset(self) -> None:
+        """Forget every cached payload and start a new epoch: called when changes may have
+        been missed (the PostgreSQL relay reconnected), so that open streams restart too."""
+        with self._lock:
+            self._cache.clear()
+            self.epoch += 1
 
     def _invalidate(self, change: ItemChange) -> None:
         with self._lock:

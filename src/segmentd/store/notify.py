@@ -5,8 +5,9 @@ right after the commit, as ``NOTIFY segmentd_changes, '<json>'``. Each process r
 :class:`PostgresChangeListener` thread that ``LISTEN``s on the channel and publishes what
 other instances sent into its own hub (its own notifications are recognised by the
 instance id and skipped). The listener reconnects after any failure; a change sent while
-it was disconnected is missed, and SDK streams catch up through the ``put`` they get when
-they reconnect.
+it was disconnected is missed, so after a reconnection ``on_reconnect`` runs (bootstrap
+passes ``FeedService.reset``: caches are dropped and open SDK streams restart with a fresh
+``put``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 
 import orjson
 import psycopg
@@ -72,7 +74,13 @@ class PostgresChangeListener:
     """One background thread per process relaying other instances' changes into ``hub``."""
 
     def __init__(
-        self, url: str, hub: ChangeHub, origin: str, *, retry_seconds: float = 1.0
+        self,
+        url: str,
+        hub: ChangeHub,
+        origin: str,
+        *,
+        retry_seconds: float = 1.0,
+        on_reconnect: Callable[[], None] | None = None,
     ) -> None:
         self._url = url
         self._hub = hub
@@ -80,6 +88,8 @@ class PostgresChangeListener:
         self._retry = retry_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="segmentd-listen", daemon=True)
+        self._on_reconnect = on_reconnect
+        self._ever_connected = False
         self.connected = threading.Event()
 
     def start(self) -> None:
@@ -103,6 +113,9 @@ class PostgresChangeListener:
     def _listen(self) -> None:
         with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
+            if self._ever_connected and self._on_reconnect is not None:
+                self._on_reconnect()  # changes sent while we were away are lost
+            self._ever_connected = True
             self.connected.set()
             while not self._stop.is_set():
                 for notification in connection.notifies(timeout=0.5):
