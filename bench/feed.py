@@ -206,7 +206,10 @@ async def run_server_phase(port: int, pid: int, token: str, big_key: str, small_
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--segments", type=int, default=SEGMENTS)
+    parser.add_argument("--flags", type=int, default=FLAGS)
     args = parser.parse_args()
+    globals().update(SEGMENTS=args.segments, FLAGS=args.flags)
     data_dir = Path(tempfile.mkdtemp(prefix="segmentd-feed-bench-"))
     settings = Settings(data_dir=data_dir, database_url=args.database_url, rate_limit=0)
     services = build_services(settings)

@@ -211,3 +211,23 @@ def test_stream__feed_reset__stream_ends_so_the_sdk_reconnects(
         remaining = list(events)  # ends when the server closes the stream
     assert time.monotonic() - started < 3
     assert all(name == "comment" for name, _ in remaining)
+
+
+def test_stream__client_disconnects__stream_unsubscribed(live: LiveServer, feed: Feed) -> None:
+    from segmentd.api.streaming import StreamBroadcaster
+
+    with (
+        httpx.Client(timeout=5) as client,
+        client.stream(
+            "GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key}
+        ) as response,
+    ):
+        assert next(_events(response.iter_lines()))[0] == "put"
+        assert live.app is not None
+        broadcaster: StreamBroadcaster = live.app.state.broadcaster
+        assert broadcaster.stream_count >= 1
+        before = broadcaster.stream_count
+    deadline = time.monotonic() + 3
+    while broadcaster.stream_count >= before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert broadcaster.stream_count == before - 1

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from segmentd.services.changes import ChangeHub
 from segmentd.services.feed import FeedService
@@ -128,17 +130,61 @@ class StreamBroadcaster:
                 if not streams:
                     del self._streams[environment_id]
 
-    async def events(self, environment_id: str) -> AsyncIterator[bytes]:
-        """A stream's bytes: the ``put`` first, then each change, and heartbeat comments.
+    def response(self, environment_id: str, headers: dict[str, str]) -> SseResponse:
+        """The ASGI response of one stream (see :class:`SseResponse`)."""
+        return SseResponse(self, environment_id, headers)
 
-        Subscribing comes before reading the ``put``, so a change committed meanwhile is
-        sent after it (at worst twice; SDKs ignore versions they already have). The ``put``
-        bytes are shared between streams and not kept once sent.
-        """
-        async with self.subscribe(environment_id) as queue:
-            yield await run_in_threadpool(self._feed.put_bytes, environment_id)
-            while True:
-                item = await queue.get()
-                if item is None:
-                    return
-                yield item
+    @property
+    def feed(self) -> FeedService:
+        return self._feed
+
+
+class SseResponse(Response):
+    """A streaming ASGI response that sends a stream's queue straight to the connection.
+
+    Leaner than a generator behind ``StreamingResponse``: per event, one queue wake-up and one
+    ``send``. A small watcher task turns the client's disconnect into the end of the queue.
+    Uvicorn sends the body chunked (HTTP/1.1, no ``Content-Length``), one chunk per event.
+    """
+
+    def __init__(
+        self, broadcaster: StreamBroadcaster, environment_id: str, headers: dict[str, str]
+    ) -> None:
+        self.background = None
+        self.status_code = 200
+        self._broadcaster = broadcaster
+        self._environment_id = environment_id
+        self._sse_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+
+    async def __call__(self, _scope: Scope, receive: Receive, send: Send) -> None:
+        feed = self._broadcaster.feed
+        async with self._broadcaster.subscribe(self._environment_id) as queue:
+
+            async def watch() -> None:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+                StreamBroadcaster._send((queue,), None)
+
+            watcher = asyncio.get_running_loop().create_task(watch())
+            try:
+                put = await run_in_threadpool(feed.put_bytes, self._environment_id)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [
+                            (b"content-type", b"text/event-stream; charset=utf-8"),
+                            *self._sse_headers,
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": put, "more_body": True})
+                del put
+                while True:
+                    item = await queue.get()
+                    if item is None:
+                        break
+                    await send({"type": "http.response.body", "body": item, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            finally:
+                watcher.cancel()

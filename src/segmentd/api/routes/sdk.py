@@ -14,7 +14,6 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import StreamingResponse
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
@@ -70,17 +69,12 @@ def _etags(header: str | None) -> set[str]:
     summary="Server-Sent Events: put, then patch/delete for each change (streaming)",
     responses=error_responses(401),
 )
-async def stream_all(request: Request, environment: SdkEnvironment) -> StreamingResponse:
+async def stream_all(request: Request, environment: SdkEnvironment) -> Response:
     """Chunked ``text/event-stream``: a ``put`` with everything, then one ``patch`` or
     ``delete`` per change, and a ``:`` comment every heartbeat interval."""
-    return StreamingResponse(
-        broadcaster(request).events(environment.id),
-        media_type="text/event-stream",
-        headers={
-            "Cache-Control": "no-cache",
-            "X-LD-EnvID": environment.id,
-            "X-Accel-Buffering": "no",
-        },
+    return broadcaster(request).response(
+        environment.id,
+        {"Cache-Control": "no-cache", "X-LD-EnvID": environment.id, "X-Accel-Buffering": "no"},
     )
 
 
