@@ -225,9 +225,8 @@ def test_stream__client_disconnects__stream_unsubscribed(live: LiveServer, feed:
         assert next(_events(response.iter_lines()))[0] == "put"
         assert live.app is not None
         broadcaster: StreamBroadcaster = live.app.state.broadcaster
-        assert broadcaster.stream_count >= 1
-        before = broadcaster.stream_count
+        assert broadcaster.streams_of(feed.env.id) == 1
     deadline = time.monotonic() + 3
-    while broadcaster.stream_count >= before and time.monotonic() < deadline:
+    while broadcaster.streams_of(feed.env.id) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert broadcaster.stream_count == before - 1
+    assert broadcaster.streams_of(feed.env.id) == 0

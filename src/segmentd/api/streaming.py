@@ -53,6 +53,10 @@ class StreamBroadcaster:
     def stream_count(self) -> int:
         return sum(len(s) for s in self._streams.values())
 
+    def streams_of(self, environment_id: str) -> int:
+        """Open streams of one environment in this process."""
+        return len(self._streams.get(environment_id, ()))
+
     def _start(self) -> asyncio.Queue[ItemChange]:
         if self._changes is None:
             self._loop = asyncio.get_running_loop()
