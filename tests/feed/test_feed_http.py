@@ -222,7 +222,8 @@ def test_stream__client_disconnects__stream_unsubscribed(live: LiveServer, feed:
             "GET", f"{live.base_url}/all", headers={"Authorization": feed.env.sdk_key}
         ) as response,
     ):
-        assert next(_events(response.iter_lines()))[0] == "put"
+        events = _events(response.iter_lines())  # kept: dropping it would close the response
+        assert next(events)[0] == "put"
         assert live.app is not None
         broadcaster: StreamBroadcaster = live.app.state.broadcaster
         assert broadcaster.streams_of(feed.env.id) == 1
