@@ -19,6 +19,7 @@ from segmentd.store import migrate
 from segmentd.store.engines import make_engine
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sql import SqlUnitOfWorkFactory
+from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Services:
     flags: FlagService
     feed: FeedService
     engine: Engine
-    listener: PostgresChangeListener | None = None
+    listener: PostgresChangeListener | SqliteChangePoller | None = None
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -70,13 +71,19 @@ def build_services(
     changes = ChangeHub()
     feed = FeedService(uow, changes)
     notifier: ChangeNotifier = changes
-    listener = None
+    listener: PostgresChangeListener | SqliteChangePoller | None = None
     if engine.dialect.name == "postgresql":
         # Several instances may share the database: relay changes through LISTEN/NOTIFY.
         origin = new_origin()
         notifier = PostgresChangeNotifier(engine, changes, origin)
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         listener = PostgresChangeListener(url, changes, origin, on_reconnect=feed.reset)
+        listener.start()
+    elif engine.url.database not in (None, "", ":memory:"):
+        # ``serve --workers N`` runs several processes over one SQLite file.
+        origin = new_origin()
+        notifier = SqliteChangeNotifier(engine, changes, origin)
+        listener = SqliteChangePoller(engine, changes, origin)
         listener.start()
     return Services(
         settings=settings,

@@ -33,7 +33,7 @@ def two_instances(postgres_url: str, tmp_path: Path) -> Iterator[tuple[LiveServe
     token = initialise_if_empty(first.uow, first.projects, first.access)
     assert token is not None
     for services in (first, second):
-        assert services.listener is not None
+        assert isinstance(services.listener, PostgresChangeListener)
         assert services.listener.connected.wait(5)
     with serve_in_thread(first, token.secret) as a, serve_in_thread(second, token.secret) as b:
         yield a, b

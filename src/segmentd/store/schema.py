@@ -155,3 +155,17 @@ flag_segment_refs = sa.Table(
     sa.Column("segment_key", sa.String(256), primary_key=True),
     sa.Index("ix_flag_segment_refs_segment", "segment_key"),
 )
+
+# Committed changes, for the other worker processes of a SQLite deployment to pick up
+# (PostgreSQL deployments use NOTIFY instead). Rows are pruned after a few minutes.
+change_log = sa.Table(
+    "change_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("environment_id", sa.String(24), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("item_key", sa.String(256), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)

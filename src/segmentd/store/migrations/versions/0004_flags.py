@@ -1,4 +1,4 @@
-"""Feature flags, their per-environment configurations, and their segment references.
+"""Feature flags, their per-environment configurations and segment references; change log.
 
 Revision ID: 0004
 Revises: 0001
@@ -65,9 +65,20 @@ def upgrade() -> None:
         sa.Column("segment_key", sa.String(256), primary_key=True),
     )
     op.create_index("ix_flag_segment_refs_segment", "flag_segment_refs", ["segment_key"])
+    op.create_table(
+        "change_log",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("origin", sa.String(32), nullable=False),
+        sa.Column("environment_id", sa.String(24), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("item_key", sa.String(256), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("created_at", sa.BigInteger, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("change_log")
     op.drop_table("flag_segment_refs")
     op.drop_index("ix_flag_configs_environment", table_name="flag_configs")
     op.drop_table("flag_configs")
