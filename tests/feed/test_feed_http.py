@@ -231,3 +231,14 @@ def test_stream__client_disconnects__stream_unsubscribed(live: LiveServer, feed:
     while broadcaster.streams_of(feed.env.id) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert broadcaster.streams_of(feed.env.id) == 0
+
+
+def test_latest_all__accept_gzip__compressed_body_same_data(live: LiveServer, feed: Feed) -> None:
+    feed.segment("zipped")
+    url, auth = f"{live.base_url}/sdk/latest-all", {"Authorization": feed.env.sdk_key}
+    raw = httpx.get(url, headers={**auth, "Accept-Encoding": "identity"})
+    zipped = httpx.get(url, headers={**auth, "Accept-Encoding": "gzip"})
+    assert "content-encoding" not in raw.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.json() == raw.json()
+    assert zipped.headers["etag"] == raw.headers["etag"]

@@ -7,9 +7,11 @@ to that environment is announced; polls and new streams share it (sdk-feed.md §
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import orjson
 
@@ -24,12 +26,17 @@ from segmentd.services.ports import ItemChange, UnitOfWorkFactory
 MAX_SDK_KEY = 8192
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Payload:
     """``{"flags": {...}, "segments": {...}}`` as JSON bytes, and its entity tag."""
 
     body: bytes
     etag: str
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (fast level), computed once per payload."""
+        return gzip.compress(self.body, compresslevel=1)
 
 
 @dataclass(frozen=True, slots=True)

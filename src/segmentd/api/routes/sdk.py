@@ -53,9 +53,17 @@ def broadcaster(request: Request) -> StreamBroadcaster:
 )
 def latest_all(request: Request, environment: SdkEnvironment, services: Services) -> Response:
     payload = services.feed.payload(environment.id)
-    headers = {"ETag": payload.etag, "X-LD-EnvID": environment.id, "Cache-Control": "no-cache"}
+    headers = {
+        "ETag": payload.etag,
+        "X-LD-EnvID": environment.id,
+        "Cache-Control": "no-cache",
+        "Vary": "Accept-Encoding",
+    }
     if payload.etag in _etags(request.headers.get("if-none-match")):
         return Response(status_code=304, headers=headers)
+    if "gzip" in (request.headers.get("accept-encoding") or "").lower():
+        headers["Content-Encoding"] = "gzip"
+        return Response(payload.gzipped, media_type="application/json", headers=headers)
     return Response(payload.body, media_type="application/json", headers=headers)
 
 
