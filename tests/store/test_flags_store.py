@@ -243,3 +243,23 @@ def test_create_environment__existing_flags__get_an_off_configuration(
     assert set(orjson.loads(services.feed.payload(staging.id).body)["flags"]) == {"f"}
     _match(services, "f", "staging", "s")
     assert services.flags.get("p", "f").environments["staging"].version == 2
+
+
+def test_feed__change_during_first_full_read__not_lost(
+    services: Services, envs: tuple[Environment, Environment]
+) -> None:
+    production, _ = envs
+    services.segments.create("p", "production", SegmentDraft(key="s", name="S"))
+    feed = services.feed
+    real_read = feed._read_all
+
+    def read_then_change(environment_id: str) -> object:
+        items = real_read(environment_id)  # the change below commits after this read
+        services.segments.create("p", "production", SegmentDraft(key="late", name="L"))
+        return items
+
+    feed._read_all = read_then_change  # type: ignore[assignment,method-assign]
+    first = feed.payload(production.id)
+    feed._read_all = real_read  # type: ignore[method-assign]
+    assert "late" not in orjson.loads(first.body)["segments"]
+    assert "late" in orjson.loads(feed.payload(production.id).body)["segments"]

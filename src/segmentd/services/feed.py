@@ -84,6 +84,7 @@ class FeedService:
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._cache: dict[str, _Items] = {}
+        self._reading: dict[str, set[tuple[str, str]]] = {}
         self.epoch = 0
         changes.subscribe(self._invalidate)
 
@@ -100,6 +101,9 @@ class FeedService:
             if items is not None:
                 items.dirty.add((change.kind, change.key))
                 items.payload = items.put = None
+            elif change.environment_id in self._reading:
+                # A first full read is under way and may have missed this change.
+                self._reading[change.environment_id].add((change.kind, change.key))
 
     def authenticate(self, authorization: str | None) -> Environment:
         """The environment whose SDK key the header carries; 401 for anything else
@@ -155,8 +159,15 @@ class FeedService:
                 dirty: set[tuple[str, str]] = set()
                 if items is not None:
                     dirty, items.dirty = items.dirty, set()
+                else:
+                    self._reading[environment_id] = set()
             if items is None:
-                items = self._read_all(environment_id)
+                try:
+                    items = self._read_all(environment_id)
+                finally:
+                    with self._lock:
+                        missed = self._reading.pop(environment_id, set())
+                items.dirty |= missed
             else:
                 self._refresh(environment_id, items, dirty)
             payload = self._encode(items)
