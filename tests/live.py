@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 
 from segmentd.api.app import create_app
 from segmentd.bootstrap import Services
@@ -21,6 +22,7 @@ class LiveServer:
     base_url: str
     services: Services
     admin_token: str
+    app: FastAPI | None = None
 
 
 @contextmanager
@@ -29,7 +31,8 @@ def serve_in_thread(services: Services, admin_token: str) -> Iterator[LiveServer
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(services), log_config=None, access_log=False, lifespan="off")
+    app = create_app(services)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -39,7 +42,7 @@ def serve_in_thread(services: Services, admin_token: str) -> Iterator[LiveServer
             raise RuntimeError("segmentd test server did not start")
         time.sleep(0.01)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", services, admin_token)
+        yield LiveServer(f"http://127.0.0.1:{port}", services, admin_token, app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -12,13 +12,17 @@ from segmentd.services.audit import AuditService
 from segmentd.services.changes import ChangeHub
 from segmentd.services.evaluations import EvaluationService
 from segmentd.services.expiring import ExpiringTargetService
-from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
+from segmentd.services.feed import FeedService
+from segmentd.services.flags import FlagService
+from segmentd.services.ports import ChangeNotifier, Clock, IdFactory, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
 from segmentd.store import migrate
 from segmentd.store.engines import make_engine
+from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sql import SqlUnitOfWorkFactory
+from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,11 @@ class Services:
     expiring: ExpiringTargetService
     audit: AuditService
     changes: ChangeHub
+    notifier: ChangeNotifier
+    flags: FlagService
+    feed: FeedService
     engine: Engine
+    listener: PostgresChangeListener | SqliteChangePoller | None = None
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -47,6 +55,8 @@ class Services:
         return True
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.engine.dispose()
 
 
@@ -65,16 +75,36 @@ def build_services(
     clock = clock or SystemClock()
     ids = ids or RandomIds()
     changes = ChangeHub()
+    feed = FeedService(uow, changes)
+    notifier: ChangeNotifier = changes
+    listener: PostgresChangeListener | SqliteChangePoller | None = None
+    if engine.dialect.name == "postgresql":
+        # Several instances may share the database: relay changes through LISTEN/NOTIFY.
+        origin = new_origin()
+        notifier = PostgresChangeNotifier(engine, changes, origin)
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        listener = PostgresChangeListener(url, changes, origin, on_reconnect=feed.reset)
+        listener.start()
+    elif engine.url.database not in (None, "", ":memory:"):
+        # ``serve --workers N`` runs several processes over one SQLite file.
+        origin = new_origin()
+        notifier = SqliteChangeNotifier(engine, changes, origin)
+        listener = SqliteChangePoller(engine, changes, origin)
+        listener.start()
     return Services(
         settings=settings,
         uow=uow,
         clock=clock,
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
-        segments=SegmentService(uow, clock, changes),
+        segments=SegmentService(uow, clock, notifier),
         evaluations=EvaluationService(uow, clock, changes),
-        expiring=ExpiringTargetService(uow, clock, changes),
+        expiring=ExpiringTargetService(uow, clock, notifier),
         audit=AuditService(uow),
         changes=changes,
+        notifier=notifier,
+        flags=FlagService(uow, clock, notifier),
+        feed=feed,
         engine=engine,
+        listener=listener,
     )

@@ -13,6 +13,7 @@ SEGMENTD_MAX_BODY_BYTES    largest JSON request body                     ``10485
 SEGMENTD_REDIS_URL         Redis for big-segment publication             unset (off)
 SEGMENTD_REDIS_PREFIX      Redis key prefix; ``{env}`` = environment id  ``launchdarkly``
 SEGMENTD_LOG_LEVEL         Python log level                              ``INFO``
+SEGMENTD_STREAM_HEARTBEAT  seconds between SDK stream heartbeats         ``60``
 =========================  ============================================  ===========================
 """
 
@@ -39,6 +40,7 @@ class Settings:
     redis_url: str | None = None
     redis_prefix: str = "launchdarkly"
     log_level: str = "INFO"
+    stream_heartbeat_seconds: float = 60.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -77,4 +79,5 @@ class Settings:
             redis_url=env.get("SEGMENTD_REDIS_URL") or None,
             redis_prefix=env.get("SEGMENTD_REDIS_PREFIX") or "launchdarkly",
             log_level=env.get("SEGMENTD_LOG_LEVEL") or "INFO",
+            stream_heartbeat_seconds=float(integer("SEGMENTD_STREAM_HEARTBEAT", 60) or 60),
         )

@@ -10,7 +10,17 @@ from segmentd.api.app_services import AppServices
 from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, expiry_lifespan
 from segmentd.api.middleware import EdgeMiddleware
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.routes import audit, evaluations, expiring, health, projects, segments, tokens
+from segmentd.api.routes import (
+    audit,
+    evaluations,
+    expiring,
+    flags,
+    health,
+    projects,
+    sdk,
+    segments,
+    tokens,
+)
 
 DESCRIPTION = """
 segmentd serves feature-flag audience **segments** with LaunchDarkly's REST API v2.
@@ -43,7 +53,7 @@ def create_app(
     app.state.services = services
     app.state.limiter = RateLimiter(services.settings.rate_limit)
     errors.install(app)
-    for module in (health, projects, segments, expiring, audit, evaluations, tokens):
+    for module in (health, projects, segments, expiring, audit, evaluations, tokens, flags, sdk):
         app.include_router(module.router)
     app.add_middleware(
         EdgeMiddleware,

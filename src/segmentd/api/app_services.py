@@ -8,8 +8,11 @@ from typing import Protocol
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
 from segmentd.services.audit import AuditService
+from segmentd.services.changes import ChangeHub
 from segmentd.services.evaluations import EvaluationService
 from segmentd.services.expiring import ExpiringTargetService
+from segmentd.services.feed import FeedService
+from segmentd.services.flags import FlagService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -35,5 +38,14 @@ class AppServices(Protocol):
 
     @property
     def audit(self) -> AuditService: ...
+
+    @property
+    def flags(self) -> FlagService: ...
+
+    @property
+    def feed(self) -> FeedService: ...
+
+    @property
+    def changes(self) -> ChangeHub: ...
 
     def database_ready(self) -> bool: ...

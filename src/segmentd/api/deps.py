@@ -16,8 +16,14 @@ if TYPE_CHECKING:
     from segmentd.api.ratelimit import RateLimiter
 
 
-async def services(request: Request) -> AppServices:
+def services_of(request: Request) -> AppServices:
+    """The app's services, for code that holds the request."""
     return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def services(request: Request) -> AppServices:
+    """The app's services as a dependency (``async``, so FastAPI calls it inline)."""
+    return services_of(request)
 
 
 def authorize(role: Role) -> Callable[[Request], Awaitable[AccessToken]]:

@@ -91,7 +91,9 @@ class EdgeMiddleware:
             )
 
     def _limit(self, scope: Scope) -> int:
-        is_upload = scope["path"].rstrip("/").endswith("/imports")
+        path = scope["path"].rstrip("/")
+        # SDK event batches (POST /bulk, /diagnostic) may be larger than a REST body.
+        is_upload = path.endswith("/imports") or path in ("/bulk", "/diagnostic")
         return self.max_upload_bytes if is_upload else self.max_body_bytes
 
     def _refusal(self, scope: Scope) -> ServiceError | None:

@@ -121,9 +121,14 @@ class ProjectService:
         draft = _check_environment(draft)
         environment = self._environment(project_key, draft)
         with self._uow(write=True) as uow:
-            if uow.projects.get(project_key) is None:
+            project = uow.projects.get(project_key)
+            if project is None:
                 raise NotFound(f"Unknown project {project_key!r}")
             uow.environments.add(environment)
+            # Existing flags get an "off" configuration in the new environment (as in LD).
+            uow.flags.add_environment(
+                project_id=project.id, environment_id=environment.id, now=self._clock.now_ms()
+            )
             uow.commit()
         return environment
 

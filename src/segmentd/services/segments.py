@@ -30,6 +30,7 @@ from segmentd.services.audit import record
 from segmentd.services.ports import (
     ChangeNotifier,
     Clock,
+    FlagListing,
     ItemChange,
     Page,
     UnitOfWork,
@@ -130,12 +131,19 @@ class SegmentService:
         return stored
 
     def get(self, project_key: str, environment_key: str, key: str) -> Segment:
+        return self.get_with_flags(project_key, environment_key, key)[0]
+
+    def get_with_flags(
+        self, project_key: str, environment_key: str, key: str
+    ) -> tuple[Segment, tuple[FlagListing, ...]]:
+        """A segment and the flags whose rules in its environment reference it (``_flags``)."""
         with self._uow() as uow:
             environment = find_environment(uow, project_key, environment_key)
             segment = uow.segments.get(environment_id=environment.id, key=key)
-        if segment is None:
-            raise NotFound(f"Unknown segment {key!r}")
-        return segment
+            if segment is None:
+                raise NotFound(f"Unknown segment {key!r}")
+            flags = uow.flags.referencing_segment(environment_id=environment.id, segment_key=key)
+        return segment, flags
 
     def list(self, project_key: str, environment_key: str, query: SegmentQuery) -> Page[Segment]:
         """One page of an environment's live segments matching ``query`` (see

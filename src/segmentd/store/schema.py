@@ -189,3 +189,74 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_segment", "environment_id", "segment_key", "id"),
     sa.Index("ix_audit_log_date", "date"),
 )
+
+flags = sa.Table(
+    "flags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "project_id",
+        sa.String(24),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("key", sa.String(256), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("tags", sa.Text, nullable=False),
+    # [{"_id", "value", "name"?, "description"?}, ...]
+    sa.Column("variations", sa.Text, nullable=False),
+    sa.Column("temporary", sa.Boolean, nullable=False),
+    sa.Column("creation_date", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("project_id", "key", name="uq_flags_project_key"),
+)
+
+flag_configs = sa.Table(
+    "flag_configs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("flag_id", sa.Integer, sa.ForeignKey("flags.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    # the environment's FeatureFlagConfig targeting in the flag codec's REST form
+    sa.Column("config", sa.Text, nullable=False),
+    sa.UniqueConstraint("flag_id", "environment_id", name="uq_flag_configs_flag_environment"),
+    sa.Index("ix_flag_configs_environment", "environment_id"),
+)
+
+# Which segments each live flag configuration tests with segmentMatch (for _flags and for
+# refusing to delete a segment in use).
+flag_segment_refs = sa.Table(
+    "flag_segment_refs",
+    metadata,
+    sa.Column(
+        "config_id",
+        sa.Integer,
+        sa.ForeignKey("flag_configs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("segment_key", sa.String(256), primary_key=True),
+    sa.Index("ix_flag_segment_refs_segment", "segment_key"),
+)
+
+# Committed changes, for the other worker processes of a SQLite deployment to pick up
+# (PostgreSQL deployments use NOTIFY instead). Rows are pruned after a few minutes.
+change_log = sa.Table(
+    "change_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("origin", sa.String(32), nullable=False),
+    sa.Column("environment_id", sa.String(24), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("item_key", sa.String(256), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)

@@ -22,6 +22,7 @@ from segmentd.store.audit import SqlAuditRepository
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
+from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
 
 
 def _dumps(value: object) -> str:
@@ -442,6 +443,8 @@ class SqlUnitOfWork:
     environments: SqlEnvironmentRepository
     tokens: SqlTokenRepository
     segments: SqlSegmentRepository
+    flags: SqlFlagRepository
+    feed: SqlFeedRepository
     audit: SqlAuditRepository
     expiring_targets: SqlExpiringTargetRepository
 
@@ -472,6 +475,8 @@ class SqlUnitOfWork:
         self.environments = SqlEnvironmentRepository(connection)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
+        self.flags = SqlFlagRepository(connection)
+        self.feed = SqlFeedRepository(connection)
         self.audit = SqlAuditRepository(connection)
         self.expiring_targets = SqlExpiringTargetRepository(connection)
         return self

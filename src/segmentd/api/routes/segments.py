@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.flag_representations import flag_listing_rep
 from segmentd.api.lifecycle_schemas import PATCH_BODY_DOC, UserSegments
 from segmentd.api.patching import json_body, parse_segment_patch
 from segmentd.api.representations import page_links, segment_path, segment_rep
@@ -83,14 +84,14 @@ def get_segment(
     token: Annotated[AccessToken, Depends(deps.reader)],
 ) -> JsonResponse:
     """A single segment, with ``_flags``: the flags whose rules reference it."""
-    segment = services.segments.get(projectKey, environmentKey, segmentKey)
+    segment, flags = services.segments.get_with_flags(projectKey, environmentKey, segmentKey)
     return JsonResponse(
         segment_rep(
             segment,
             project_key=projectKey,
             environment_key=environmentKey,
             role=token.role,
-            flags=[],
+            flags=[flag_listing_rep(f, project_key=projectKey) for f in flags],
         )
     )
 

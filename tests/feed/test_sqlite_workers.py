@@ -1,0 +1,93 @@
+"""Several worker processes over one SQLite file: a change written through one reaches the
+SDK streams held by another (change_log polling relay)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from segmentd.bootstrap import build_services
+from segmentd.config import Settings
+from segmentd.services.changes import ChangeHub
+from segmentd.services.first_run import initialise_if_empty
+from segmentd.services.ports import ItemChange
+from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
+from tests.feed.test_feed_http import _events
+from tests.live import LiveServer, serve_in_thread
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+    settings = Settings(data_dir=tmp_path, stream_heartbeat_seconds=0.5)
+    first, second = build_services(settings), build_services(settings, run_migrations=False)
+    token = initialise_if_empty(first.uow, first.projects, first.access)
+    assert token is not None
+    with serve_in_thread(first, token.secret) as a, serve_in_thread(second, token.secret) as b:
+        yield a, b
+    first.close()
+    second.close()
+
+
+def test_change_through_one_worker__reaches_stream_of_another_within_a_second(
+    two_workers: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = two_workers
+    environment = b.services.projects.get_environment("default", "production")
+    received: list[str] = []
+    ready = threading.Event()
+
+    def listen() -> None:
+        with (
+            httpx.Client(timeout=10) as client,
+            client.stream(
+                "GET", f"{b.base_url}/all", headers={"Authorization": environment.sdk_key}
+            ) as response,
+        ):
+            for name, data in _events(response.iter_lines()):
+                if name == "put":
+                    ready.set()
+                elif name == "patch":
+                    received.append(orjson.loads(data)["path"])
+                    return
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    started = time.monotonic()
+    created = httpx.post(
+        f"{a.base_url}/api/v2/segments/default/production",
+        json={"key": "from-a", "name": "From A"},
+        headers={"Authorization": a.admin_token},
+    )
+    assert created.status_code == 201
+    thread.join(timeout=2)
+    assert received == ["/segments/from-a"]
+    assert time.monotonic() - started < 1.0
+
+
+def test_poller__own_rows_skipped_others_published_once(tmp_path: Path) -> None:
+    services = build_services(Settings(data_dir=tmp_path))
+    try:
+        hub = ChangeHub()
+        seen: list[ItemChange] = []
+        hub.subscribe(seen.append)
+        poller = SqliteChangePoller(services.engine, hub, "me")
+        poller.start()
+        poller.stop()  # drive it by hand below
+        SqliteChangeNotifier(services.engine, ChangeHub(), "me").publish(
+            ItemChange("e", "segments", "mine", 1)
+        )
+        SqliteChangeNotifier(services.engine, ChangeHub(), "other").publish(
+            ItemChange("e", "flags", "theirs", 2)
+        )
+        poller.poll()
+        poller.poll()
+        assert seen == [ItemChange("e", "flags", "theirs", 2)]
+    finally:
+        services.close()
