@@ -13,6 +13,7 @@ LaunchDarkly's error body ``{"code", "message", "id"}`` with ``status``; the CLI
     ├── Conflict                      409 conflict
     │   ├── KeyExists                 409 key_exists
     │   ├── OptimisticLockError       409 optimistic_locking_error
+    │   ├── ResourceInUse             409 resource_in_use
     │   └── ImportInProgress          409 import_in_progress
     ├── PayloadTooLarge               413 payload_too_large
     ├── UnsupportedMediaType          415 unsupported_media_type
@@ -89,6 +90,11 @@ class KeyExists(Conflict):
 class OptimisticLockError(Conflict):
     code = "optimistic_locking_error"
     default_message = "Conflict. Optimistic lock error. Try again later."
+
+
+class ResourceInUse(Conflict):
+    code = "resource_in_use"
+    default_message = "The resource is in use"
 
 
 class ImportInProgress(Conflict):

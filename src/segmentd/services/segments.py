@@ -25,7 +25,7 @@ from segmentd.domain.validate import (
     check_name,
     check_tags,
 )
-from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError
+from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError, ResourceInUse
 from segmentd.services.audit import record
 from segmentd.services.ports import (
     ChangeNotifier,
@@ -277,12 +277,23 @@ class SegmentService:
         comment: str | None = None,
     ) -> int:
         """Delete a segment: it becomes a tombstone one version higher (returned), so SDK
-        feeds see the delete and a segment later created with the key continues above it."""
+        feeds see the delete and a segment later created with the key continues above it.
+
+        A segment that flag rules in its environment still target is refused (409 naming the
+        flags): deleting it would silently change what those flags serve.
+        """
         with self._uow(write=True) as uow:
             environment = find_environment(uow, project_key, environment_key)
             current = uow.segments.get(environment_id=environment.id, key=key, lock=True)
             if current is None:
                 raise NotFound(f"Unknown segment {key!r}")
+            users = uow.flags.referencing_segment(environment_id=environment.id, segment_key=key)
+            if users:
+                names = ", ".join(repr(flag.key) for flag in users)
+                raise ResourceInUse(
+                    f"Segment {key!r} is used by the rules of flags {names}; "
+                    "remove it from those rules first"
+                )
             version = uow.segments.delete(
                 environment_id=environment.id, key=key, expected_version=current.version
             )
