@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
+from segmentd.export.redis import NoPublisher, RedisPublisher
 from segmentd.services.access import AccessService
+from segmentd.services.big_segment_jobs import BigSegmentJobs
+from segmentd.services.big_segment_sync import MembershipSync
+from segmentd.services.big_segments import BigSegmentService
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import Clock, IdFactory, UnitOfWorkFactory
+from segmentd.services.jobs import JobRunner
+from segmentd.services.ports import Clock, IdFactory, MembershipPublisher, UnitOfWorkFactory
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
@@ -30,6 +35,7 @@ class Services:
     segments: SegmentService
     changes: ChangeHub
     engine: Engine
+    big_segments: BigSegmentService
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -40,7 +46,20 @@ class Services:
             return False
         return True
 
+    def start_background(self) -> None:
+        """Start what a serving process runs in the background: recover imports that a
+        previous process left unfinished, the job workers, and the Redis heartbeat."""
+        self.big_segments.jobs.recover()
+        self.big_segments.jobs.runner.start()
+        self.big_segments.sync.start()
+
+    def stop_background(self) -> None:
+        self.big_segments.sync.stop()
+        self.big_segments.jobs.runner.stop()
+
     def close(self) -> None:
+        self.stop_background()
+        self.big_segments.sync.publisher.close()
         self.engine.dispose()
 
 
@@ -59,6 +78,21 @@ def build_services(
     clock = clock or SystemClock()
     ids = ids or RandomIds()
     changes = ChangeHub()
+    publisher: MembershipPublisher = (
+        RedisPublisher(settings.redis_url, settings.redis_prefix)
+        if settings.redis_url
+        else NoPublisher()
+    )
+    sync = MembershipSync(uow, publisher, clock)
+    jobs = BigSegmentJobs(
+        uow,
+        clock,
+        changes,
+        sync,
+        JobRunner(),
+        data_dir=settings.data_dir,
+        max_rows=settings.import_max_rows,
+    )
     return Services(
         settings=settings,
         uow=uow,
@@ -68,4 +102,5 @@ def build_services(
         segments=SegmentService(uow, clock, changes),
         changes=changes,
         engine=engine,
+        big_segments=BigSegmentService(uow, clock, changes, sync, jobs),
     )

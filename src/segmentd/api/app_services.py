@@ -7,6 +7,7 @@ from typing import Protocol
 
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
+from segmentd.services.big_segments import BigSegmentService
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -24,4 +25,11 @@ class AppServices(Protocol):
     @property
     def segments(self) -> SegmentService: ...
 
+    @property
+    def big_segments(self) -> BigSegmentService: ...
+
     def database_ready(self) -> bool: ...
+
+    def start_background(self) -> None: ...
+
+    def stop_background(self) -> None: ...

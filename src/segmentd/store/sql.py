@@ -15,6 +15,7 @@ from segmentd.domain.model import AccessToken, Environment, Project, Role, Segme
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.big_segments import SqlBigSegmentRepository
 from segmentd.store.engines import IMMEDIATE
 
 
@@ -385,6 +386,7 @@ class SqlUnitOfWork:
     environments: SqlEnvironmentRepository
     tokens: SqlTokenRepository
     segments: SqlSegmentRepository
+    big_segments: SqlBigSegmentRepository
 
     def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine
@@ -400,6 +402,7 @@ class SqlUnitOfWork:
         self.environments = SqlEnvironmentRepository(connection)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
+        self.big_segments = SqlBigSegmentRepository(connection)
         return self
 
     def __exit__(

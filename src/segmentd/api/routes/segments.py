@@ -11,7 +11,9 @@ from segmentd.api.app_services import AppServices
 from segmentd.api.representations import segment_rep
 from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import SegmentBody, UserSegment, error_responses
+from segmentd.domain.big_segments import MembershipCounts
 from segmentd.domain.model import AccessToken
+from segmentd.services.big_segments import BigSegmentInfo
 from segmentd.services.segments import SegmentDraft
 
 router = APIRouter(prefix="/api/v2/segments", tags=["Segments"])
@@ -50,9 +52,14 @@ def post_segment(
             unbounded_context_kind=body.unboundedContextKind,
         ),
     )
+    big = BigSegmentInfo(MembershipCounts(), False) if segment.unbounded else None
     return JsonResponse(
         segment_rep(
-            segment, project_key=projectKey, environment_key=environmentKey, role=token.role
+            segment,
+            project_key=projectKey,
+            environment_key=environmentKey,
+            role=token.role,
+            big=big,
         ),
         status_code=201,
     )
@@ -74,6 +81,11 @@ def get_segment(
 ) -> JsonResponse:
     """A single segment, with ``_flags``: the flags whose rules reference it."""
     segment = services.segments.get(projectKey, environmentKey, segmentKey)
+    big = (
+        services.big_segments.info(projectKey, environmentKey, segment)
+        if segment.unbounded
+        else None
+    )
     return JsonResponse(
         segment_rep(
             segment,
@@ -81,5 +93,6 @@ def get_segment(
             environment_key=environmentKey,
             role=token.role,
             flags=[],
+            big=big,
         )
     )

@@ -1,0 +1,429 @@
+"""Big-segment membership, counts, imports and exports in SQL (SQLite and PostgreSQL).
+
+Bulk writes take each dialect's fastest path: ``executemany`` of ``INSERT OR IGNORE`` on
+SQLite (one prepared statement, rows streamed from a generator) and ``COPY`` into a
+temporary table followed by one ``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from segmentd.domain.big_segments import (
+    ACTIVE_IMPORT_STATUSES,
+    ExportRecord,
+    ImportMode,
+    ImportRecord,
+    ImportStatus,
+    Membership,
+    MembershipCounts,
+)
+from segmentd.domain.model import Environment, Segment
+from segmentd.errors import ImportInProgress, NotFound
+from segmentd.store import schema
+
+T = schema.big_segment_targets
+S = schema.big_segment_state
+I = schema.big_segment_imports  # noqa: E741
+E = schema.big_segment_exports
+SEG = schema.segments
+
+_KEY_PAGE = 50_000
+
+
+class SqlBigSegmentRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    # ------------------------------------------------------------ segment ids and counts
+
+    def _segment_id(self, environment_id: str, key: str) -> int:
+        row = self.connection.execute(
+            sa.select(SEG.c.id).where(
+                SEG.c.environment_id == environment_id,
+                SEG.c.key == key,
+                SEG.c.deleted.is_(False),
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"Unknown segment {key!r}")
+        return int(row.id)
+
+    def counts(self, *, environment_id: str, segment: Segment) -> MembershipCounts:
+        """The stored counts; a missing or stale state row (a recreated key) reads as empty."""
+        row = self.connection.execute(
+            sa.select(S.c.included_count, S.c.excluded_count, S.c.segment_created)
+            .join(SEG, SEG.c.id == S.c.segment_id)
+            .where(
+                SEG.c.environment_id == environment_id,
+                SEG.c.key == segment.key,
+                SEG.c.deleted.is_(False),
+            )
+        ).first()
+        if row is None or row.segment_created != segment.creation_date:
+            return MembershipCounts()
+        return MembershipCounts(int(row.included_count), int(row.excluded_count))
+
+    def prepare(self, *, environment_id: str, segment: Segment) -> bool:
+        """Make sure the state row belongs to this incarnation of the segment.
+
+        Returns ``True`` when membership rows of an earlier segment with the same key were
+        found and dropped (the caller then knows external copies are stale too).
+        """
+        segment_id = self._segment_id(environment_id, segment.key)
+        row = self.connection.execute(
+            sa.select(S.c.segment_created).where(S.c.segment_id == segment_id)
+        ).first()
+        if row is not None and row.segment_created == segment.creation_date:
+            return False
+        stale = self.connection.execute(T.delete().where(T.c.segment_id == segment_id)).rowcount
+        self.connection.execute(S.delete().where(S.c.segment_id == segment_id))
+        self.connection.execute(
+            S.insert().values(
+                segment_id=segment_id,
+                segment_created=segment.creation_date,
+                included_count=0,
+                excluded_count=0,
+            )
+        )
+        return bool(stale) or row is not None
+
+    def set_counts(self, *, environment_id: str, key: str, counts: MembershipCounts) -> None:
+        segment_id = self._segment_id(environment_id, key)
+        self.connection.execute(
+            S.update()
+            .where(S.c.segment_id == segment_id)
+            .values(included_count=counts.included, excluded_count=counts.excluded)
+        )
+
+    # ------------------------------------------------------------ membership
+
+    def membership(self, *, environment_id: str, segment: Segment, context_key: str) -> Membership:
+        """One key's membership in the segment's current generation (a PK range lookup)."""
+        rows = self.connection.execute(
+            sa.select(T.c.excluded)
+            .join(SEG, SEG.c.id == T.c.segment_id)
+            .join(S, S.c.segment_id == SEG.c.id)
+            .where(
+                SEG.c.environment_id == environment_id,
+                SEG.c.key == segment.key,
+                SEG.c.deleted.is_(False),
+                S.c.segment_created == segment.creation_date,
+                T.c.generation == SEG.c.generation,
+                T.c.context_key == context_key,
+            )
+        ).all()
+        flags = {bool(r.excluded) for r in rows}
+        return Membership(included=False in flags, excluded=True in flags)
+
+    def add(
+        self,
+        *,
+        environment_id: str,
+        key: str,
+        generation: int,
+        keys: Iterable[str],
+        excluded: bool,
+    ) -> int:
+        """Add keys to one list of one generation; returns how many were not there yet."""
+        segment_id = self._segment_id(environment_id, key)
+        if self._postgres:
+            return self._copy_in(segment_id, generation, keys, excluded)
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(
+                "INSERT OR IGNORE INTO big_segment_targets "
+                "(segment_id, generation, context_key, excluded) VALUES (?, ?, ?, ?)",
+                ((segment_id, generation, k, excluded) for k in keys),
+            )
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _copy_in(
+        self, segment_id: int, generation: int, keys: Iterable[str], excluded: bool
+    ) -> int:
+        raw: Any = self.connection.connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS big_segment_incoming "
+                "(context_key varchar(256)) ON COMMIT DROP"
+            )
+            cursor.execute("TRUNCATE big_segment_incoming")
+            with cursor.copy("COPY big_segment_incoming (context_key) FROM STDIN") as copy:
+                for k in keys:
+                    copy.write_row((k,))
+            cursor.execute(
+                "INSERT INTO big_segment_targets (segment_id, generation, context_key, excluded) "
+                "SELECT DISTINCT %s, %s, context_key, %s FROM big_segment_incoming "
+                "ON CONFLICT DO NOTHING",
+                (segment_id, generation, excluded),
+            )
+            return int(cursor.rowcount)
+
+    def remove(
+        self,
+        *,
+        environment_id: str,
+        key: str,
+        generation: int,
+        keys: Sequence[str],
+        excluded: bool,
+    ) -> int:
+        """Remove keys from one list of one generation; returns how many were there."""
+        if not keys:
+            return 0
+        segment_id = self._segment_id(environment_id, key)
+        result = self.connection.execute(
+            T.delete().where(
+                T.c.segment_id == segment_id,
+                T.c.generation == generation,
+                T.c.excluded.is_(excluded),
+                T.c.context_key.in_(list(keys)),
+            )
+        )
+        return int(result.rowcount)
+
+    def present(
+        self,
+        *,
+        environment_id: str,
+        key: str,
+        generation: int,
+        keys: Sequence[str],
+        excluded: bool,
+    ) -> set[str]:
+        """Which of ``keys`` (a request's worth, at most a few thousand) are in one list."""
+        if not keys:
+            return set()
+        segment_id = self._segment_id(environment_id, key)
+        rows = self.connection.execute(
+            sa.select(T.c.context_key).where(
+                T.c.segment_id == segment_id,
+                T.c.generation == generation,
+                T.c.excluded.is_(excluded),
+                T.c.context_key.in_(list(keys)),
+            )
+        )
+        return set(rows.scalars())
+
+    def copy_list(
+        self, *, environment_id: str, key: str, generation: int, to_generation: int, excluded: bool
+    ) -> int:
+        """Copy one list of a generation into another (a replace keeps the excluded list)."""
+        segment_id = self._segment_id(environment_id, key)
+        result = self.connection.execute(
+            T.insert().from_select(
+                ["segment_id", "generation", "context_key", "excluded"],
+                sa.select(
+                    T.c.segment_id,
+                    sa.literal(to_generation, sa.Integer),
+                    T.c.context_key,
+                    T.c.excluded,
+                ).where(
+                    T.c.segment_id == segment_id,
+                    T.c.generation == generation,
+                    T.c.excluded.is_(excluded),
+                ),
+            )
+        )
+        return int(result.rowcount)
+
+    def count(self, *, environment_id: str, key: str, generation: int, excluded: bool) -> int:
+        """Count one list (used once per import/replace, never per GET)."""
+        segment_id = self._segment_id(environment_id, key)
+        value = self.connection.execute(
+            sa.select(sa.func.count()).where(
+                T.c.segment_id == segment_id,
+                T.c.generation == generation,
+                T.c.excluded.is_(excluded),
+            )
+        ).scalar_one()
+        return int(value)
+
+    def iter_keys(
+        self, *, environment_id: str, key: str, generation: int, excluded: bool
+    ) -> Iterator[list[str]]:
+        """One list's keys in pages of 50,000, in key order (keyset pagination on the PK)."""
+        segment_id = self._segment_id(environment_id, key)
+        last: str | None = None
+        while True:
+            query = (
+                sa.select(T.c.context_key)
+                .where(
+                    T.c.segment_id == segment_id,
+                    T.c.generation == generation,
+                    T.c.excluded.is_(excluded),
+                )
+                .order_by(T.c.context_key)
+                .limit(_KEY_PAGE)
+            )
+            if last is not None:
+                query = query.where(T.c.context_key > last)
+            page = list(self.connection.execute(query).scalars())
+            if not page:
+                return
+            yield page
+            last = page[-1]
+
+    def drop_generations(self, *, environment_id: str, key: str, except_generation: int) -> int:
+        """Delete every membership row of the segment outside ``except_generation``."""
+        segment_id = self._segment_id(environment_id, key)
+        result = self.connection.execute(
+            T.delete().where(T.c.segment_id == segment_id, T.c.generation != except_generation)
+        )
+        return int(result.rowcount)
+
+    def big_segments(self, *, environment_id: str) -> list[tuple[str, int]]:
+        """(key, generation) of every live big segment of an environment."""
+        rows = self.connection.execute(
+            sa.select(SEG.c.key, SEG.c.generation).where(
+                SEG.c.environment_id == environment_id,
+                SEG.c.deleted.is_(False),
+                SEG.c.unbounded.is_(True),
+            )
+        ).all()
+        return [(r.key, int(r.generation or 1)) for r in rows]
+
+    def environments_with_big_segments(self) -> list[str]:
+        rows = self.connection.execute(
+            sa.select(SEG.c.environment_id)
+            .where(SEG.c.unbounded.is_(True), SEG.c.deleted.is_(False))
+            .distinct()
+        ).all()
+        return [r.environment_id for r in rows]
+
+    def environment(self, environment_id: str) -> Environment | None:
+        """An environment by id (jobs and the sync loop only know ids)."""
+        from segmentd.store.sql import _environment
+
+        row = self.connection.execute(
+            sa.select(schema.environments, schema.projects.c.key.label("project_key"))
+            .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
+            .where(schema.environments.c.id == environment_id)
+        ).first()
+        return None if row is None else _environment(row, row._mapping["project_key"])
+
+    # ------------------------------------------------------------ imports
+
+    def add_import(self, record: ImportRecord) -> None:
+        """Store a new active import; ``ImportInProgress`` if the environment has one."""
+        segment_id = self._segment_id(record.environment_id, record.segment_key)
+        try:
+            with self.connection.begin_nested():
+                self.connection.execute(
+                    I.insert().values(
+                        id=record.id,
+                        environment_id=record.environment_id,
+                        segment_id=segment_id,
+                        segment_key=record.segment_key,
+                        mode=record.mode.value,
+                        status=record.status.value,
+                        creation_time=record.creation_time,
+                        finished_time=None,
+                        file_name=record.file_name,
+                        size_bytes=record.size_bytes,
+                        rows=0,
+                        keys_added=0,
+                        error=None,
+                        active_environment=record.environment_id,
+                    )
+                )
+        except sa.exc.IntegrityError:
+            raise ImportInProgress(
+                "An import is already in progress in this environment; try again when it ends"
+            ) from None
+
+    def get_import(self, import_id: str) -> ImportRecord | None:
+        row = self.connection.execute(sa.select(I).where(I.c.id == import_id)).first()
+        return None if row is None else _import(row._mapping)
+
+    def import_in_progress(self, *, environment_id: str, key: str) -> bool:
+        row = self.connection.execute(
+            sa.select(I.c.id).where(
+                I.c.active_environment == environment_id, I.c.segment_key == key
+            )
+        ).first()
+        return row is not None
+
+    def update_import(self, record: ImportRecord) -> None:
+        active = record.status in ACTIVE_IMPORT_STATUSES
+        self.connection.execute(
+            I.update()
+            .where(I.c.id == record.id)
+            .values(
+                status=record.status.value,
+                rows=record.rows,
+                keys_added=record.keys_added,
+                finished_time=record.finished_time,
+                error=record.error,
+                active_environment=record.environment_id if active else None,
+            )
+        )
+
+    def active_imports(self) -> list[ImportRecord]:
+        rows = self.connection.execute(sa.select(I).where(I.c.active_environment.is_not(None)))
+        return [_import(r._mapping) for r in rows]
+
+    # ------------------------------------------------------------ exports
+
+    def add_export(self, record: ExportRecord) -> None:
+        segment_id = self._segment_id(record.environment_id, record.segment_key)
+        self.connection.execute(
+            E.insert().values(
+                id=record.id,
+                environment_id=record.environment_id,
+                segment_id=segment_id,
+                segment_key=record.segment_key,
+                status=record.status,
+                creation_time=record.creation_time,
+                size_bytes=record.size_bytes,
+                initiator_name=record.initiator_name,
+                error=record.error,
+            )
+        )
+
+    def get_export(self, export_id: str) -> ExportRecord | None:
+        row = self.connection.execute(sa.select(E).where(E.c.id == export_id)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return ExportRecord(
+            id=m["id"],
+            environment_id=m["environment_id"],
+            segment_key=m["segment_key"],
+            status=m["status"],
+            creation_time=m["creation_time"],
+            size_bytes=m["size_bytes"],
+            initiator_name=m["initiator_name"],
+            error=m["error"],
+        )
+
+    def update_export(self, record: ExportRecord) -> None:
+        self.connection.execute(
+            E.update()
+            .where(E.c.id == record.id)
+            .values(status=record.status, size_bytes=record.size_bytes, error=record.error)
+        )
+
+
+def _import(m: Any) -> ImportRecord:
+    return ImportRecord(
+        id=m["id"],
+        environment_id=m["environment_id"],
+        segment_key=m["segment_key"],
+        mode=ImportMode(m["mode"]),
+        status=ImportStatus(m["status"]),
+        creation_time=m["creation_time"],
+        file_name=m["file_name"],
+        size_bytes=m["size_bytes"],
+        rows=m["rows"],
+        keys_added=m["keys_added"],
+        finished_time=m["finished_time"],
+        error=m["error"],
+    )
