@@ -162,6 +162,10 @@ class BigSegmentJobs:
             for chunk in self._chunks(record.id):
                 rows += len(chunk)
                 added += repo.add(generation=target, keys=chunk, excluded=False, **where)
+            if not rows:
+                # Refused rather than read as "replace with nothing": an empty upload is
+                # far more likely a mistake than a wish to empty the segment.
+                raise InvalidRequest("file: contains no context keys")
             if target != old:
                 excluded = repo.copy_list(
                     generation=old, to_generation=target, excluded=True, **where
