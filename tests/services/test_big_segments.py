@@ -181,7 +181,8 @@ def test_import__bad_file__stopped_with_error_and_nothing_changed(
     before = services.segments.get(P, E, "big")
     status, error = _run(services, _import(services, tmp_path, content, mode))
     assert status == ImportStatus.STOPPED
-    assert error is not None and message in error
+    assert error is not None
+    assert message in error
     assert services.segments.get(P, E, "big") == before
     assert _members(services, "keep", "a")["keep"] == Membership(True, False)
     assert _members(services, "a")["a"] == Membership(False, False)
@@ -217,7 +218,8 @@ def test_recover__import_left_in_progress__stopped_and_membership_intact(
     assert [r.id for r in stopped] == [import_id]
     record = services.big_segments.get_import(P, E, "big", import_id)
     assert record.status == ImportStatus.STOPPED
-    assert record.error is not None and "interrupted" in record.error
+    assert record.error is not None
+    assert "interrupted" in record.error
     assert services.big_segments.jobs.run_import(import_id) is not None
     assert _members(services, "a")["a"] == Membership(False, False)
     _import(services, tmp_path, b"b\n", "merge")  # the environment is free again
