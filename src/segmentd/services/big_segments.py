@@ -271,6 +271,30 @@ class BigSegmentService:
                 ),
             )
 
+    def resync(
+        self,
+        *,
+        project_key: str | None = None,
+        environment_key: str | None = None,
+        rebuild: bool = False,
+    ) -> list[tuple[Environment, bool]]:
+        """Rewrite Redis from the database for one environment, a project's, or all that
+        hold big segments; returns each environment with whether it is now in sync."""
+        if not self.sync.enabled:
+            raise InvalidRequest("SEGMENTD_REDIS_URL is not set: there is nothing to resync")
+        if environment_key is not None and project_key is None:
+            raise InvalidRequest("--environment needs --project")
+        with self._uow() as uow:
+            if project_key is not None and environment_key is not None:
+                environments = [find_environment(uow, project_key, environment_key)]
+            else:
+                ids = uow.big_segments.environments_with_big_segments()
+                found = [uow.big_segments.environment(i) for i in ids]
+                environments = [
+                    e for e in found if e is not None and project_key in (None, e.project_key)
+                ]
+        return [(e, self.sync.resync(e, rebuild=rebuild)) for e in environments]
+
     # ------------------------------------------------------------ imports
 
     def start_import(
