@@ -38,7 +38,7 @@ def test_resync__redis_emptied__membership_back_for_the_sdk(tmp_path: Path) -> N
         assert store.get_membership(context_key_hash("k")) == {"big.g1": True}
         assert store.get_metadata().last_up_to_date is not None
     finally:
-        store.stop()
+        store.stop()  # type: ignore[no-untyped-call]
         client = redis.Redis.from_url(REDIS_URL)
         for name in client.scan_iter(match=f"{prefix}:*"):
             client.delete(name)

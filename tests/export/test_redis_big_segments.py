@@ -56,7 +56,7 @@ def services(tmp_path: Path, clock: FixedClock, prefix: str) -> Iterator[Service
 def sdk_store(prefix: str) -> Iterator[BigSegmentStore]:
     store = Redis.new_big_segment_store(url=REDIS_URL, prefix=f"{prefix}:{E}")
     yield store
-    store.stop()
+    store.stop()  # type: ignore[no-untyped-call]
 
 
 def _import(services: Services, tmp_path: Path, content: bytes, mode: str) -> None:
@@ -161,8 +161,8 @@ def test_ld_client__flag_matching_big_segment__member_with_sync_status(
             }
         ],
     }
-    store = InMemoryFeatureStore()
-    store.init({FEATURES: {"in-big": flag}, SEGMENTS: {"big": codec.segment_to_sdk_json(segment)}})
+    store = InMemoryFeatureStore()  # type: ignore[no-untyped-call]
+    store.init({FEATURES: {"in-big": flag}, SEGMENTS: {"big": codec.segment_to_sdk_json(segment)}})  # type: ignore[no-untyped-call]
     big_store = Redis.new_big_segment_store(url=REDIS_URL, prefix=f"{prefix}:{E}")
     config = Config(
         "sdk-key",
@@ -176,7 +176,7 @@ def test_ld_client__flag_matching_big_segment__member_with_sync_status(
         member = client.variation_detail("in-big", Context.create("member"), False)
         other = client.variation_detail("in-big", Context.create("other"), False)
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
     assert member.value is True
     assert member.reason["bigSegmentsStatus"] == status
     assert other.value is False
