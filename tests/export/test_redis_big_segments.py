@@ -88,8 +88,9 @@ def test_import_replace__sdk_store__new_generation_then_old_refs_removed(
 ) -> None:
     _import(services, tmp_path, b"old1\nold2\n", "merge")
     assert sdk_store.get_membership(context_key_hash("old1")) == {"big.g1": True}
-    services.big_segments.jobs.runner.start()  # runs the queued old-generation cleanup
     _import(services, tmp_path, b"new1\nold2\n", "replace")
+    assert sdk_store.get_membership(context_key_hash("old1")) == {"big.g1": True}
+    services.big_segments.jobs.runner.start()  # runs the queued old-generation cleanup
     services.big_segments.jobs.runner.stop()
     assert sdk_store.get_membership(context_key_hash("new1")) == {"big.g2": True}
     assert sdk_store.get_membership(context_key_hash("old2")) == {"big.g2": True}

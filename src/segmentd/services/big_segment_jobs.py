@@ -276,7 +276,17 @@ class BigSegmentJobs:
                 )
                 repo.update_import(done)
                 stopped.append(done)
+            # Old generations whose cleanup never ran (the process stopped first).
+            leftovers = set()
+            for environment_id in repo.environments_with_big_segments():
+                for key, generation in repo.big_segments(environment_id=environment_id):
+                    if repo.drop_generations(
+                        environment_id=environment_id, key=key, except_generation=generation
+                    ):
+                        leftovers.add(environment_id)
             uow.commit()
+        for environment_id in leftovers:
+            self._sync.mark_dirty(environment_id)
         for record in stopped:
             self.discard_upload(record.id)
             # A replace may have written its new generation to Redis before dying.

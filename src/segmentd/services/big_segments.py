@@ -253,6 +253,15 @@ class BigSegmentService:
         """Whether ``context_key`` is in the big segment's included and excluded lists
         (both ``False`` for a key in neither). 400 for a standard segment."""
         with self._uow() as uow:
+            found = uow.big_segments.lookup(
+                project_key=project_key,
+                environment_key=environment_key,
+                key=key,
+                context_key=context_key,
+            )
+            if found is not None and found[0]:
+                return found[1]
+            # Missing or standard: the slow path raises the precise error.
             environment = find_environment(uow, project_key, environment_key)
             segment = big_segment(uow, environment, key)
             return uow.big_segments.membership(

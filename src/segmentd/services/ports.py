@@ -134,6 +134,13 @@ class BigSegmentRepository(Protocol):
         self, *, environment_id: str, segment: Segment, context_key: str
     ) -> Membership: ...
 
+    def lookup(
+        self, *, project_key: str, environment_key: str, key: str, context_key: str
+    ) -> tuple[bool, Membership] | None:
+        """(is a big segment, membership) in one query; ``None`` if there is no such
+        segment (the caller then finds out what is missing, for the error message)."""
+        ...
+
     def add(
         self,
         *,

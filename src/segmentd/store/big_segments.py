@@ -121,6 +121,46 @@ class SqlBigSegmentRepository:
         flags = {bool(r.excluded) for r in rows}
         return Membership(included=False in flags, excluded=True in flags)
 
+    def lookup(
+        self, *, project_key: str, environment_key: str, key: str, context_key: str
+    ) -> tuple[bool, Membership] | None:
+        """The hot path of ``GET …/contexts/{key}``: one indexed query from the path's keys
+        to (is big segment, membership). ``None`` when the segment does not exist."""
+        P, ENV = schema.projects, schema.environments
+
+        def listed(excluded: bool) -> sa.Exists:
+            return sa.exists().where(
+                T.c.segment_id == SEG.c.id,
+                T.c.generation == SEG.c.generation,
+                T.c.context_key == context_key,
+                T.c.excluded.is_(excluded),
+            )
+
+        row = self.connection.execute(
+            sa.select(
+                SEG.c.unbounded,
+                SEG.c.creation_date,
+                S.c.segment_created,
+                listed(False).label("inc"),
+                listed(True).label("exc"),
+            )
+            .select_from(SEG)
+            .join(ENV, ENV.c.id == SEG.c.environment_id)
+            .join(P, P.c.id == ENV.c.project_id)
+            .outerjoin(S, S.c.segment_id == SEG.c.id)
+            .where(
+                P.c.key == project_key,
+                ENV.c.key == environment_key,
+                SEG.c.key == key,
+                SEG.c.deleted.is_(False),
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.segment_created != row.creation_date:
+            return bool(row.unbounded), Membership(False, False)
+        return bool(row.unbounded), Membership(bool(row.inc), bool(row.exc))
+
     def add(
         self,
         *,
@@ -160,7 +200,9 @@ class SqlBigSegmentRepository:
                     copy.write_row((k,))
             cursor.execute(
                 "INSERT INTO big_segment_targets (segment_id, generation, context_key, excluded) "
-                "SELECT DISTINCT %s, %s, context_key, %s FROM big_segment_incoming "
+                # No DISTINCT: DO NOTHING also skips duplicates within the statement,
+                # and sorting a million keys costs more than the conflict checks.
+                "SELECT %s, %s, context_key, %s FROM big_segment_incoming "
                 "ON CONFLICT DO NOTHING",
                 (segment_id, generation, excluded),
             )
