@@ -1,7 +1,7 @@
 """Big-segment membership, counts, imports and exports in SQL (SQLite and PostgreSQL).
 
-Bulk writes take each dialect's fastest path: ``executemany`` of ``INSERT OR IGNORE`` on
-SQLite (one prepared statement, rows streamed from a generator) and ``COPY`` into a
+Bulk writes take each dialect's fastest path: ``INSERT OR IGNORE … SELECT … FROM
+json_each(?)`` on SQLite (50,000 keys per statement, expanded in C) and ``COPY`` into a
 temporary table followed by one ``INSERT … ON CONFLICT DO NOTHING`` on PostgreSQL.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -175,13 +176,19 @@ class SqlBigSegmentRepository:
         if self._postgres:
             return self._copy_in(segment_id, generation, keys, excluded)
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        added = 0
         try:
-            cursor.executemany(
-                "INSERT OR IGNORE INTO big_segment_targets "
-                "(segment_id, generation, context_key, excluded) VALUES (?, ?, ?, ?)",
-                ((segment_id, generation, k, excluded) for k in keys),
-            )
-            return int(cursor.rowcount)
+            # One statement per 50,000 keys, expanded by SQLite's json_each in C: about
+            # three times faster than executemany's per-row parameter binding.
+            for batch in _batches(keys, _KEY_PAGE):
+                cursor.execute(
+                    "INSERT OR IGNORE INTO big_segment_targets "
+                    "(segment_id, generation, context_key, excluded) "
+                    "SELECT ?, ?, value, ? FROM json_each(?)",
+                    (segment_id, generation, excluded, orjson.dumps(batch).decode()),
+                )
+                added += int(cursor.rowcount)
+            return added
         finally:
             cursor.close()
 
@@ -452,6 +459,17 @@ class SqlBigSegmentRepository:
             .where(E.c.id == record.id)
             .values(status=record.status, size_bytes=record.size_bytes, error=record.error)
         )
+
+
+def _batches(keys: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _import(m: Any) -> ImportRecord:
