@@ -157,11 +157,15 @@ class BigSegmentJobs:
             target = old + 1 if record.mode == ImportMode.REPLACE else old
             where = {"environment_id": environment.id, "key": segment.key}
             counts = repo.counts(environment_id=environment.id, segment=segment)
-            added = 0
-            rows = 0
-            for chunk in self._chunks(record.id):
-                rows += len(chunk)
-                added += repo.add(generation=target, keys=chunk, excluded=False, **where)
+            counter = _Counter()
+            # One bulk call for the whole file: the store streams it (COPY on PostgreSQL).
+            added = repo.add(
+                generation=target,
+                keys=counter.each(self._chunks(record.id)),
+                excluded=False,
+                **where,
+            )
+            rows = counter.count
             if not rows:
                 # Refused rather than read as "replace with nothing": an empty upload is
                 # far more likely a mistake than a wish to empty the segment.
@@ -327,6 +331,18 @@ class BigSegmentJobs:
         with self._uow(write=True) as uow:
             uow.big_segments.update_export(record)
             uow.commit()
+
+
+class _Counter:
+    """Flattens chunks of keys into one stream, counting the rows that went by."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def each(self, chunks: Iterator[list[str]]) -> Iterator[str]:
+        for chunk in chunks:
+            self.count += len(chunk)
+            yield from chunk
 
 
 def _write_csv(out: BinaryIO, pages: Iterator[list[str]]) -> None:

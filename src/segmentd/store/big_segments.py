@@ -192,11 +192,10 @@ class SqlBigSegmentRepository:
         finally:
             cursor.close()
 
-    def _copy_in(
-        self, segment_id: int, generation: int, keys: Iterable[str], excluded: bool
-    ) -> int:
+    def _copy_in(self, segment_id: int, generation: int, keys: Iterable[str], excluded: bool) -> int:
         raw: Any = self.connection.connection.driver_connection
         with raw.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '128MB'")
             cursor.execute(
                 "CREATE TEMPORARY TABLE IF NOT EXISTS big_segment_incoming "
                 "(context_key varchar(256)) ON COMMIT DROP"
@@ -205,13 +204,17 @@ class SqlBigSegmentRepository:
             with cursor.copy("COPY big_segment_incoming (context_key) FROM STDIN") as copy:
                 for k in keys:
                     copy.write_row((k,))
+            # One set-based statement: de-duplicate (hash aggregate), skip keys already
+            # listed (anti-join on the primary key), then a plain insert. Cheaper than
+            # per-row ON CONFLICT checks for a million keys.
             cursor.execute(
                 "INSERT INTO big_segment_targets (segment_id, generation, context_key, excluded) "
-                # No DISTINCT: DO NOTHING also skips duplicates within the statement,
-                # and sorting a million keys costs more than the conflict checks.
-                "SELECT %s, %s, context_key, %s FROM big_segment_incoming "
-                "ON CONFLICT DO NOTHING",
-                (segment_id, generation, excluded),
+                "SELECT %(s)s, %(g)s, i.context_key, %(x)s "
+                "FROM (SELECT DISTINCT context_key FROM big_segment_incoming) AS i "
+                "WHERE NOT EXISTS (SELECT 1 FROM big_segment_targets t "
+                "WHERE t.segment_id = %(s)s AND t.generation = %(g)s "
+                "AND t.context_key = i.context_key AND t.excluded = %(x)s)",
+                {"s": segment_id, "g": generation, "x": excluded},
             )
             return int(cursor.rowcount)
 

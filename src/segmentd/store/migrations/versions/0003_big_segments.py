@@ -26,7 +26,8 @@ def _environment_fk() -> sa.ForeignKey:
 def upgrade() -> None:
     op.create_table(
         "big_segment_targets",
-        sa.Column("segment_id", sa.Integer, _segment_fk(), primary_key=True),
+        # No foreign key: see schema.big_segment_targets.
+        sa.Column("segment_id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("generation", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("context_key", sa.String(256), primary_key=True),
         sa.Column("excluded", sa.Boolean, primary_key=True),
