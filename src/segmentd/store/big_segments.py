@@ -192,7 +192,9 @@ class SqlBigSegmentRepository:
         finally:
             cursor.close()
 
-    def _copy_in(self, segment_id: int, generation: int, keys: Iterable[str], excluded: bool) -> int:
+    def _copy_in(
+        self, segment_id: int, generation: int, keys: Iterable[str], excluded: bool
+    ) -> int:
         raw: Any = self.connection.connection.driver_connection
         with raw.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '128MB'")
