@@ -271,11 +271,12 @@ def main() -> None:
                         json={"key": "huge", "name": "huge", "unbounded": True},
                     )
                     fill_s = fill(url, "huge", args.stored)
-                    p50, p99 = lookups(base, token, "huge", args.stored, args.lookups)
+                    got = lookups(base, token, "huge", args.stored, args.lookups)
                     print(
                         f"[{backend}] {args.stored:,} keys stored (bulk path {fill_s:.0f} s); "
-                        f"membership GET over HTTP: p50 {p50:.2f} ms, p99 {p99:.2f} ms "
-                        f"({args.lookups} sequential requests, keep-alive)"
+                        f"membership GET over HTTP: p50 {got['p50']:.2f} ms, "
+                        f"p99 {got['p99']:.2f} ms ({args.lookups} sequential requests, "
+                        f"keep-alive; GET /healthz p50 {got['floor50']:.2f} ms alongside)"
                     )
         if args.redis:
             seconds = redis_publication(args.redis, csv_path, args.rows)

@@ -142,6 +142,17 @@ class BigSegmentJobs:
         return done
 
     def _import(self, record: ImportRecord) -> ImportRecord:
+        published: list[bool] = []
+        try:
+            return self._import_once(record, published)
+        except BaseException:
+            # A replace that failed after publishing its new generation to Redis: those
+            # refs must not linger for a later replace to inherit.
+            if published:
+                self._sync.mark_dirty(record.environment_id, rebuild=True)
+            raise
+
+    def _import_once(self, record: ImportRecord, published: list[bool]) -> ImportRecord:
         with self._uow(write=True) as uow:
             repo = uow.big_segments
             environment = repo.environment(record.environment_id)
@@ -171,6 +182,7 @@ class BigSegmentJobs:
                 # far more likely a mistake than a wish to empty the segment.
                 raise InvalidRequest("file: contains no context keys")
             if target != old:
+                published.append(True)  # Redis may hold the new generation from here on
                 excluded = repo.copy_list(
                     generation=old, to_generation=target, excluded=True, **where
                 )

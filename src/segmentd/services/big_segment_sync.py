@@ -26,6 +26,8 @@ log = logging.getLogger("segmentd.bigsegments.sync")
 
 #: Removals remembered per dirty environment before a repair must become a rebuild.
 MAX_REMEMBERED_REMOVALS = 100_000
+#: How long a publication waits for a running resync before leaving the change to it.
+PUBLISH_WAIT_S = 2.0
 
 
 @dataclass
@@ -99,9 +101,16 @@ class MembershipSync:
         """Run one publication after a commit; on failure (or while dirty) mark dirty."""
         if not self.enabled:
             return
-        with self._lock(environment.id):
+        lock = self._lock(environment.id)
+        # A resync can hold the lock for minutes; an API write must not wait for it.
+        if not lock.acquire(timeout=PUBLISH_WAIT_S):
+            self.mark_dirty(environment.id, removal)
+            return
+        try:
             if self.is_dirty(environment.id) or not action():
                 self.mark_dirty(environment.id, removal)
+        finally:
+            lock.release()
 
     def publish_changes(self, environment: Environment, ref: str, changes: TargetChanges) -> None:
         self.publish(
