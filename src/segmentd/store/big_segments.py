@@ -35,6 +35,26 @@ SEG = schema.segments
 
 _KEY_PAGE = 50_000
 
+#: Written once as text: building the equivalent expression per request costs more than
+#: running it. Both EXISTS probes are primary-key lookups.
+_LOOKUP = sa.text(
+    """
+    SELECT s.unbounded AS unbounded, s.creation_date AS creation_date,
+           st.segment_created AS segment_created,
+           EXISTS (SELECT 1 FROM big_segment_targets t
+                   WHERE t.segment_id = s.id AND t.generation = s.generation
+                     AND t.context_key = :k AND t.excluded = :no) AS inc,
+           EXISTS (SELECT 1 FROM big_segment_targets t
+                   WHERE t.segment_id = s.id AND t.generation = s.generation
+                     AND t.context_key = :k AND t.excluded = :yes) AS exc
+    FROM segments s
+    JOIN environments e ON e.id = s.environment_id
+    JOIN projects p ON p.id = e.project_id
+    LEFT JOIN big_segment_state st ON st.segment_id = s.id
+    WHERE p.key = :p AND e.key = :e AND s.key = :s AND s.deleted = :no
+    """
+).bindparams(sa.bindparam("no", False), sa.bindparam("yes", True))
+
 
 class SqlBigSegmentRepository:
     def __init__(self, connection: Connection) -> None:
@@ -127,34 +147,8 @@ class SqlBigSegmentRepository:
     ) -> tuple[bool, Membership] | None:
         """The hot path of ``GET …/contexts/{key}``: one indexed query from the path's keys
         to (is big segment, membership). ``None`` when the segment does not exist."""
-        P, ENV = schema.projects, schema.environments
-
-        def listed(excluded: bool) -> sa.Exists:
-            return sa.exists().where(
-                T.c.segment_id == SEG.c.id,
-                T.c.generation == SEG.c.generation,
-                T.c.context_key == context_key,
-                T.c.excluded.is_(excluded),
-            )
-
         row = self.connection.execute(
-            sa.select(
-                SEG.c.unbounded,
-                SEG.c.creation_date,
-                S.c.segment_created,
-                listed(False).label("inc"),
-                listed(True).label("exc"),
-            )
-            .select_from(SEG)
-            .join(ENV, ENV.c.id == SEG.c.environment_id)
-            .join(P, P.c.id == ENV.c.project_id)
-            .outerjoin(S, S.c.segment_id == SEG.c.id)
-            .where(
-                P.c.key == project_key,
-                ENV.c.key == environment_key,
-                SEG.c.key == key,
-                SEG.c.deleted.is_(False),
-            )
+            _LOOKUP, {"p": project_key, "e": environment_key, "s": key, "k": context_key}
         ).first()
         if row is None:
             return None
