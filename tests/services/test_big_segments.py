@@ -287,3 +287,12 @@ def test_export__included_keys__csv_file(services: Services, big: Segment) -> No
     path = services.big_segments.export_file(P, E, "big", record.id)
     assert path.read_bytes() == b'"a,c"\nb\n"q""x"\n'
     assert done.size_bytes == len(path.read_bytes())
+
+
+def test_update_targets__awkward_keys__stored_and_found_exactly(
+    services: Services, big: Segment
+) -> None:
+    keys = ("back\\slash", "a,b", 'q"x', "ünï", "sp ace", "\\N")
+    services.big_segments.update_targets(P, E, "big", TargetChanges(included_add=keys))
+    assert all(services.big_segments.membership(P, E, "big", k).included for k in keys)
+    assert not services.big_segments.membership(P, E, "big", "backslash").included
