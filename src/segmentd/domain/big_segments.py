@@ -129,7 +129,8 @@ def check_context_key(key: str, *, field: str) -> str:
 
 
 def check_target_changes(changes: TargetChanges) -> TargetChanges:
-    """Check every key, and refuse a key added to both lists in one request (api.md §5.2.5)."""
+    """Check every key, refuse a key added to both lists in one request (api.md §5.2.5),
+    and return the change normalised (duplicates dropped; add beats remove on one list)."""
     for name, keys in (
         ("included.add", changes.included_add),
         ("included.remove", changes.included_remove),
@@ -141,7 +142,19 @@ def check_target_changes(changes: TargetChanges) -> TargetChanges:
     both = sorted(set(changes.included_add).intersection(changes.excluded_add))
     if both:
         raise InvalidRequest(f"keys both included and excluded: {both[:10]}")
-    return changes
+    # A key both added to and removed from the same list stays in it (the add wins), so
+    # the removal is dropped: the store and Redis then agree whatever order they apply.
+    return TargetChanges(
+        included_add=tuple(dict.fromkeys(changes.included_add)),
+        included_remove=_without(changes.included_remove, changes.included_add),
+        excluded_add=tuple(dict.fromkeys(changes.excluded_add)),
+        excluded_remove=_without(changes.excluded_remove, changes.excluded_add),
+    )
+
+
+def _without(keys: tuple[str, ...], dropped: tuple[str, ...]) -> tuple[str, ...]:
+    drop = set(dropped)
+    return tuple(k for k in dict.fromkeys(keys) if k not in drop)
 
 
 _BLOCK_BYTES = 4 << 20

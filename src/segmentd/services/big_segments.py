@@ -108,7 +108,7 @@ class BigSegmentService:
         added to one list while it is in the other (and not removed from it in the same
         request). While an import runs on the segment the answer is 409.
         """
-        check_target_changes(changes)
+        changes = check_target_changes(changes)
         with self._uow(write=True) as uow:
             environment = find_environment(uow, project_key, environment_key)
             segment = big_segment(uow, environment, key)
