@@ -21,6 +21,7 @@ from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
 from segmentd.domain import codec
 from segmentd.domain.big_segments import TargetChanges, context_key_hash
+from segmentd.domain.model import Environment
 from segmentd.export.redis import RedisPublisher
 from segmentd.services.projects import ProjectDraft
 from segmentd.services.segments import SegmentDraft
@@ -181,3 +182,35 @@ def test_ld_client__flag_matching_big_segment__member_with_sync_status(
     assert member.value is True
     assert member.reason["bigSegmentsStatus"] == status
     assert other.value is False
+
+
+def test_bulk_publisher__many_keys_and_an_error_reply__counts_and_recovers(prefix: str) -> None:
+    require_service("redis")
+    publisher = RedisPublisher(REDIS_URL, prefix + ":{env}")
+    environment = Environment(
+        id="e",
+        project_key="p",
+        key="bulk",
+        name="B",
+        color="000000",
+        sdk_key="s",
+        mobile_key="m",
+        creation_date=0,
+    )
+    keys = [f"k{i}" for i in range(45_000)]  # more than two 20,000-command batches
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        assert publisher.add_all(
+            environment, "s.g1", [keys[:30_000], keys[30_000:]], excluded=False
+        )
+        name = f"{prefix}:bulk:big_segment_include:"
+        assert client.smembers(name + context_key_hash("k44999")) == {b"s.g1"}
+        client.set(name + context_key_hash("k7"), "not a set")  # SADD answers WRONGTYPE
+        assert not publisher.add_all(environment, "s.g2", [keys[:10]], excluded=False)
+        assert publisher.remove_all(environment, "s.g1", [keys[:5]], excluded=False)
+        assert client.smembers(name + context_key_hash("k1")) == {b"s.g2"}
+    finally:
+        for found in client.scan_iter(match=f"{prefix}:*", count=1000):
+            client.delete(found)
+        client.close()
+        publisher.close()

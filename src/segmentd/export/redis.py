@@ -15,6 +15,7 @@ and count the replies afterwards, which is several times faster for millions of 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ from segmentd.domain.model import Environment
 log = logging.getLogger("segmentd.redis")
 
 _BATCH = 20_000
+_DRAIN_EVERY = 500_000
 _SCAN_COUNT = 5_000
 
 
@@ -104,29 +106,35 @@ class RedisPublisher:
         ref_bytes = ref.encode()
         head = b"*3\r\n$4\r\n%s\r\n$%d\r\n%s" % (command, len(name) + 44, name)
         tail = b"\r\n$%d\r\n%s\r\n" % (len(ref_bytes), ref_bytes)
-        sha, b64 = hashlib.sha256, base64.b64encode
+        sha, b64 = hashlib.sha256, binascii.b2a_base64
         pool = self._client.connection_pool
         try:
             connection = pool.get_connection()
         except redis.RedisError as error:
             log.warning("redis: could not connect for %s (%s)", prefix, error)
             return False
-        healthy = False
+        healthy = True
+        clean = False  # every reply read: the connection may go back to the pool
         try:
             sent = 0
             for chunk in chunks:
                 for start in range(0, len(chunk), _BATCH):
                     part = chunk[start : start + _BATCH]
-                    payload = b"".join([head + b64(sha(k.encode()).digest()) + tail for k in part])
+                    payload = b"".join(
+                        [head + b64(sha(k.encode()).digest(), newline=False) + tail for k in part]
+                    )
                     connection.send_packed_command([payload], check_health=False)  # type: ignore[no-untyped-call]
                     sent += len(part)
-            healthy = self._read_replies(connection, sent)
+                    if sent >= _DRAIN_EVERY:  # bound Redis's reply buffer
+                        healthy = self._read_replies(connection, sent) and healthy
+                        sent = 0
+            healthy = self._read_replies(connection, sent) and healthy
+            clean = True
         except (redis.RedisError, OSError) as error:
             log.warning("redis: bulk write to %s failed (%s)", prefix, error)
-            connection.disconnect()  # type: ignore[no-untyped-call]
             return False
         finally:
-            if not healthy:
+            if not clean:
                 connection.disconnect()  # type: ignore[no-untyped-call]
             pool.release(connection)
         return healthy
