@@ -41,7 +41,7 @@ def _model_apply(
     return new_included, new_excluded
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(st.lists(changes, min_size=1, max_size=6))
 def test_update_targets__any_sequence__matches_set_model(sequence: list[TargetChanges]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
