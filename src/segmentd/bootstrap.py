@@ -7,14 +7,25 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
+from segmentd.export.redis import NoPublisher, RedisPublisher
 from segmentd.services.access import AccessService
 from segmentd.services.audit import AuditService
+from segmentd.services.big_segment_jobs import BigSegmentJobs
+from segmentd.services.big_segment_sync import MembershipSync
+from segmentd.services.big_segments import BigSegmentService
 from segmentd.services.changes import ChangeHub
 from segmentd.services.evaluations import EvaluationService
 from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.feed import FeedService
 from segmentd.services.flags import FlagService
-from segmentd.services.ports import ChangeNotifier, Clock, IdFactory, UnitOfWorkFactory
+from segmentd.services.jobs import JobRunner
+from segmentd.services.ports import (
+    ChangeNotifier,
+    Clock,
+    IdFactory,
+    MembershipPublisher,
+    UnitOfWorkFactory,
+)
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
@@ -43,6 +54,7 @@ class Services:
     flags: FlagService
     feed: FeedService
     engine: Engine
+    big_segments: BigSegmentService
     listener: PostgresChangeListener | SqliteChangePoller | None = None
 
     def database_ready(self) -> bool:
@@ -54,7 +66,20 @@ class Services:
             return False
         return True
 
+    def start_background(self) -> None:
+        """Start what a serving process runs in the background: recover imports that a
+        previous process left unfinished, the job workers, and the Redis heartbeat."""
+        self.big_segments.jobs.recover()
+        self.big_segments.jobs.runner.start()
+        self.big_segments.sync.start()
+
+    def stop_background(self) -> None:
+        self.big_segments.sync.stop()
+        self.big_segments.jobs.runner.stop()
+
     def close(self) -> None:
+        self.stop_background()
+        self.big_segments.sync.publisher.close()
         if self.listener is not None:
             self.listener.stop()
         self.engine.dispose()
@@ -91,13 +116,29 @@ def build_services(
         notifier = SqliteChangeNotifier(engine, changes, origin)
         listener = SqliteChangePoller(engine, changes, origin)
         listener.start()
+    publisher: MembershipPublisher = (
+        RedisPublisher(settings.redis_url, settings.redis_prefix)
+        if settings.redis_url
+        else NoPublisher()
+    )
+    sync = MembershipSync(uow, publisher, clock)
+    jobs = BigSegmentJobs(
+        uow,
+        clock,
+        notifier,
+        sync,
+        JobRunner(),
+        data_dir=settings.data_dir,
+        max_rows=settings.import_max_rows,
+    )
+    big_segments = BigSegmentService(uow, clock, notifier, sync, jobs)
     return Services(
         settings=settings,
         uow=uow,
         clock=clock,
         access=AccessService(uow, clock, ids),
         projects=ProjectService(uow, clock, ids),
-        segments=SegmentService(uow, clock, notifier),
+        segments=SegmentService(uow, clock, notifier, big_segments),
         evaluations=EvaluationService(uow, clock, changes),
         expiring=ExpiringTargetService(uow, clock, notifier),
         audit=AuditService(uow),
@@ -106,5 +147,6 @@ def build_services(
         flags=FlagService(uow, clock, notifier),
         feed=feed,
         engine=engine,
+        big_segments=big_segments,
         listener=listener,
     )

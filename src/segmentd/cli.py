@@ -218,3 +218,36 @@ def tokens_delete(ctx: click.Context, token_id: str) -> None:
         services.access.delete(token_id)
     finally:
         services.close()
+
+
+@main.group("bigsegments")
+def bigsegments() -> None:
+    """Big segments: Redis publication for SDKs."""
+
+
+@bigsegments.command("resync")
+@click.option("--project", "project_key", help="Only this project.")
+@click.option("--environment", "environment_key", help="Only this environment (needs --project).")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Clear the environment's Redis data first (exact, but SDKs see a gap; default: repair).",
+)
+@click.pass_context
+@reports_errors
+def bigsegments_resync(
+    ctx: click.Context, project_key: str | None, environment_key: str | None, rebuild: bool
+) -> None:
+    """Rewrite big-segment membership in Redis from the database (SEGMENTD_REDIS_URL)."""
+    services = _services(ctx)
+    try:
+        done = services.big_segments.resync(
+            project_key=project_key, environment_key=environment_key, rebuild=rebuild
+        )
+    finally:
+        services.close()
+    for environment, ok in done:
+        state = "in sync" if ok else "FAILED (is Redis reachable?)"
+        click.echo(f"{environment.project_key}/{environment.key}: {state}")
+    if any(not ok for _, ok in done):
+        sys.exit(7)

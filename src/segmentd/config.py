@@ -11,10 +11,15 @@ SEGMENTD_HOST / _PORT      listen address                                ``127.0
 SEGMENTD_RATE_LIMIT        requests per token per 10 s; ``0`` = off      ``10000``
 SEGMENTD_MAX_BODY_BYTES    largest JSON request body                     ``1048576``
 SEGMENTD_REDIS_URL         Redis for big-segment publication             unset (off)
-SEGMENTD_REDIS_PREFIX      Redis key prefix; ``{env}`` = environment id  ``launchdarkly``
+SEGMENTD_REDIS_PREFIX      Redis key prefix per environment; ``{env}``   see below
+                           and ``{project}`` stand for their keys
+SEGMENTD_IMPORT_MAX_BYTES  largest big-segment import file               ``41943040`` (40 MB)
+SEGMENTD_IMPORT_MAX_ROWS   most rows in one import file                  ``1000000``
 SEGMENTD_LOG_LEVEL         Python log level                              ``INFO``
 SEGMENTD_STREAM_HEARTBEAT  seconds between SDK stream heartbeats         ``60``
 =========================  ============================================  ===========================
+
+The default Redis prefix is ``launchdarkly:{project}:{env}`` (one prefix per environment).
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from pathlib import Path
 from segmentd.errors import InvalidRequest
 
 DEFAULT_RATE_LIMIT = 10_000
+DEFAULT_REDIS_PREFIX = "launchdarkly:{project}:{env}"
+DEFAULT_IMPORT_MAX_BYTES = 40 * 1024 * 1024
+DEFAULT_IMPORT_MAX_ROWS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +46,10 @@ class Settings:
     rate_limit: int = DEFAULT_RATE_LIMIT
     max_body_bytes: int = 1024 * 1024
     redis_url: str | None = None
-    redis_prefix: str = "launchdarkly"
+    redis_prefix: str = DEFAULT_REDIS_PREFIX
     log_level: str = "INFO"
+    import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
+    import_max_rows: int = DEFAULT_IMPORT_MAX_ROWS
     stream_heartbeat_seconds: float = 60.0
 
     @property
@@ -77,7 +87,9 @@ class Settings:
             rate_limit=integer("SEGMENTD_RATE_LIMIT", DEFAULT_RATE_LIMIT),
             max_body_bytes=integer("SEGMENTD_MAX_BODY_BYTES", 1024 * 1024),
             redis_url=env.get("SEGMENTD_REDIS_URL") or None,
-            redis_prefix=env.get("SEGMENTD_REDIS_PREFIX") or "launchdarkly",
+            redis_prefix=env.get("SEGMENTD_REDIS_PREFIX") or DEFAULT_REDIS_PREFIX,
             log_level=env.get("SEGMENTD_LOG_LEVEL") or "INFO",
+            import_max_bytes=integer("SEGMENTD_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
+            import_max_rows=integer("SEGMENTD_IMPORT_MAX_ROWS", DEFAULT_IMPORT_MAX_ROWS),
             stream_heartbeat_seconds=float(integer("SEGMENTD_STREAM_HEARTBEAT", 60) or 60),
         )

@@ -369,13 +369,36 @@ def test_patch_segment__unreadable_body__400(
     assert message in _error(response, 400, "invalid_request")
 
 
-def test_patch_segment__big_segment_targets__400_not_supported_yet(
+def test_patch_segment__big_segment_targets__stored_and_version_bumped(
+    http: httpx.Client, key: str
+) -> None:
+    create(http, key, unbounded=True)
+    body = {
+        "instructions": [
+            {"kind": "addBigSegmentIncludedTargets", "values": ["k1", "k2"]},
+            {"kind": "addBigSegmentExcludedTargets", "values": ["x1"]},
+        ]
+    }
+    response = http.patch(f"{PATH}/{key}", json=body, headers=SEMANTIC)
+    assert response.status_code == 200, response.text
+    segment = response.json()
+    assert segment["version"] == 2
+    assert segment["_unboundedMetadata"]["includedCount"] == 2
+    assert segment["_unboundedMetadata"]["excludedCount"] == 1
+    membership = http.get(f"{PATH}/{key}/contexts/k1").json()
+    assert membership == {"userKey": "k1", "included": True, "excluded": False}
+    again = http.patch(f"{PATH}/{key}", json=body, headers=SEMANTIC)
+    assert again.json()["version"] == 2  # nothing changed: no new version
+
+
+def test_patch_segment__big_segment_targets_dry_run__nothing_stored(
     http: httpx.Client, key: str
 ) -> None:
     create(http, key, unbounded=True)
     body = {"instructions": [{"kind": "addBigSegmentIncludedTargets", "values": ["k"]}]}
-    response = http.patch(f"{PATH}/{key}", json=body, headers=SEMANTIC)
-    assert "big segment targets are not supported yet" in _error(response, 400, "invalid_request")
+    response = http.patch(f"{PATH}/{key}?dryRun=true", json=body, headers=SEMANTIC)
+    assert response.status_code == 200
+    assert http.get(f"{PATH}/{key}/contexts/k").json()["included"] is False
 
 
 def test_patch_segment__missing_segment__404(ld_client: launchdarkly_api.ApiClient) -> None:

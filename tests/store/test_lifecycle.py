@@ -175,13 +175,15 @@ def test_patch__version_test_fails__409_and_unchanged(services: Services, projec
     assert services.segments.get("p", "production", "s").name == "S"
 
 
-def test_patch__big_segment_instruction__400_not_supported_yet(
+def test_patch__big_segment_instruction__membership_stored_in_same_version_bump(
     services: Services, project: str
 ) -> None:
     services.segments.create("p", "production", SegmentDraft("big", "B", unbounded=True))
     patch = semantic({"kind": "addBigSegmentIncludedTargets", "values": ["k"]})
-    with pytest.raises(InvalidRequest, match="big segment targets are not supported yet"):
-        services.segments.patch("p", "production", "big", patch, actor=ME)
+    stored = services.segments.patch("p", "production", "big", patch, actor=ME)
+    assert stored.version == 2
+    membership = services.big_segments.membership("p", "production", "big", "k")
+    assert (membership.included, membership.excluded) == (True, False)
 
 
 def test_patch__big_segment_instruction_on_standard__400_not_a_big_segment(

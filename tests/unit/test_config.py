@@ -41,3 +41,19 @@ def test_settings__bad_integer__invalid_request(raw: str) -> None:
 def test_settings__overrides__none_keeps_value() -> None:
     settings = Settings().with_overrides(port=1234, host=None)
     assert (settings.port, settings.host) == (1234, "127.0.0.1")
+
+
+def test_settings__big_segment_variables__read_with_defaults() -> None:
+    defaults = Settings.from_env({})
+    assert defaults.import_max_bytes == 40 * 1024 * 1024
+    assert defaults.import_max_rows == 1_000_000
+    assert defaults.redis_prefix == "launchdarkly:{project}:{env}"
+    custom = Settings.from_env(
+        {
+            "SEGMENTD_IMPORT_MAX_BYTES": "1000",
+            "SEGMENTD_IMPORT_MAX_ROWS": "10",
+            "SEGMENTD_REDIS_PREFIX": "ld-{env}",
+        }
+    )
+    assert (custom.import_max_bytes, custom.import_max_rows) == (1000, 10)
+    assert custom.redis_prefix == "ld-{env}"

@@ -7,11 +7,12 @@ from fastapi import FastAPI
 from segmentd import __version__
 from segmentd.api import errors
 from segmentd.api.app_services import AppServices
-from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, expiry_lifespan
+from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, background_lifespan
 from segmentd.api.middleware import EdgeMiddleware
 from segmentd.api.ratelimit import RateLimiter
 from segmentd.api.routes import (
     audit,
+    big_segments,
     evaluations,
     expiring,
     flags,
@@ -30,7 +31,8 @@ prefix is tolerated). Every error answers `{"code", "message", "id"}`; `id` is t
 id, also sent as `X-Request-Id` and written to the server log.
 """
 
-MAX_UPLOAD_BYTES = 40 * 1024 * 1024 + 64 * 1024
+#: Room for the multipart framing around an import file of the configured size.
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(
@@ -42,7 +44,7 @@ def create_app(
     ``expiry_interval`` seconds; ``None`` turns that off.
     """
     app = FastAPI(
-        lifespan=expiry_lifespan(services.expiring, expiry_interval),
+        lifespan=background_lifespan(services, expiry_interval),
         title="segmentd",
         version=__version__,
         description=DESCRIPTION,
@@ -53,11 +55,22 @@ def create_app(
     app.state.services = services
     app.state.limiter = RateLimiter(services.settings.rate_limit)
     errors.install(app)
-    for module in (health, projects, segments, expiring, audit, evaluations, tokens, flags, sdk):
+    for module in (
+        health,
+        projects,
+        segments,
+        big_segments,
+        expiring,
+        audit,
+        evaluations,
+        tokens,
+        flags,
+        sdk,
+    ):
         app.include_router(module.router)
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=services.settings.max_body_bytes,
-        max_upload_bytes=MAX_UPLOAD_BYTES,
+        max_upload_bytes=services.settings.import_max_bytes + UPLOAD_OVERHEAD_BYTES,
     )
     return app

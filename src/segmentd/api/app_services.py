@@ -8,6 +8,7 @@ from typing import Protocol
 from segmentd.config import Settings
 from segmentd.services.access import AccessService
 from segmentd.services.audit import AuditService
+from segmentd.services.big_segments import BigSegmentService
 from segmentd.services.changes import ChangeHub
 from segmentd.services.evaluations import EvaluationService
 from segmentd.services.expiring import ExpiringTargetService
@@ -48,4 +49,11 @@ class AppServices(Protocol):
     @property
     def changes(self) -> ChangeHub: ...
 
+    @property
+    def big_segments(self) -> BigSegmentService: ...
+
     def database_ready(self) -> bool: ...
+
+    def start_background(self) -> None: ...
+
+    def stop_background(self) -> None: ...

@@ -1,4 +1,4 @@
-"""The background task that removes expired targets, run by the app's lifespan.
+"""Background work run by the app's lifespan: big-segment workers and target expiry.
 
 It starts when the ASGI server starts the app (never at import), runs
 :meth:`ExpiringTargetService.expire_due` in a worker thread every ``interval`` seconds, and
@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from segmentd.api.app_services import AppServices
 from segmentd.services.expiring import ExpiringTargetService
 
 log = logging.getLogger("segmentd.expiry")
@@ -35,17 +36,19 @@ async def expire_periodically(service: ExpiringTargetService, interval: float) -
         await asyncio.sleep(interval)
 
 
-def expiry_lifespan(
-    service: ExpiringTargetService, interval: float | None
+def background_lifespan(
+    services: AppServices, expiry_interval: float | None
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that runs :func:`expire_periodically` while the app is up (``interval``
-    ``None`` or ``0`` turns it off)."""
+    """A lifespan that runs the services' background work while the app is up: big-segment
+    import workers and the Redis heartbeat (``start_background``), and
+    :func:`expire_periodically` (``expiry_interval`` ``None`` or ``0`` turns expiry off)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(services.start_background)
         task = None
-        if interval:
-            task = asyncio.create_task(expire_periodically(service, interval))
+        if expiry_interval:
+            task = asyncio.create_task(expire_periodically(services.expiring, expiry_interval))
         try:
             yield
         finally:
@@ -53,5 +56,6 @@ def expiry_lifespan(
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(services.stop_background)
 
     return lifespan

@@ -12,7 +12,9 @@ from urllib.parse import quote, urlencode
 
 from segmentd.api.responses import link
 from segmentd.domain import codec
+from segmentd.domain.big_segments import ExportRecord, ImportRecord
 from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.services.big_segments import BigSegmentInfo
 
 API = "/api/v2"
 
@@ -61,11 +63,23 @@ def segment_rep(
     environment_key: str,
     role: Role | None = None,
     flags: list[dict[str, Any]] | None = None,
+    big: BigSegmentInfo | None = None,
 ) -> dict[str, Any]:
-    """A ``UserSegment``. ``flags`` is given only for the single-segment GET."""
+    """A ``UserSegment``. ``flags`` is given only for the single-segment GET; ``big``
+    (a big segment's stored counts) adds ``_unboundedMetadata`` and ``_importInProgress``."""
     body: dict[str, Any] = codec.segment_to_json(segment)
     if not segment.unbounded:
         body.pop("unboundedContextKind", None)
+    elif big is not None:
+        body["_unboundedMetadata"] = {
+            "segmentId": segment.key,
+            "version": segment.version,
+            "includedCount": big.counts.included,
+            "excludedCount": big.counts.excluded,
+            "lastModified": segment.last_modified_date,
+            "deleted": segment.deleted,
+        }
+        body["_importInProgress"] = big.import_in_progress
     body["_links"] = {
         "self": link(segment_path(project_key, environment_key, segment.key)),
         "parent": link(segment_path(project_key, environment_key)),
@@ -171,3 +185,55 @@ def page_links(
         links["next"] = at(offset + limit)
         links["last"] = at(((total - 1) // limit) * limit)
     return links
+
+
+def import_rep(record: ImportRecord, *, project_key: str, environment_key: str) -> dict[str, Any]:
+    """An ``Import``; counts and any error ride along in extra fields the client ignores."""
+    path = f"{segment_path(project_key, environment_key, record.segment_key)}/imports/{record.id}"
+    body: dict[str, Any] = {
+        "id": record.id,
+        "segmentKey": record.segment_key,
+        "creationTime": record.creation_time,
+        "mode": record.mode.value,
+        "status": record.status.value,
+        "files": [{"filename": record.file_name, "status": record.status.value}],
+        "_links": {"self": link(path)},
+        "rows": record.rows,
+        "keysAdded": record.keys_added,
+        "sizeBytes": record.size_bytes,
+    }
+    if record.finished_time is not None:
+        body["finishedTime"] = record.finished_time
+    if record.error is not None:
+        body["error"] = record.error
+    return body
+
+
+def human_size(size_bytes: int) -> str:
+    """``18 B``, ``1.5 KB``, ``38.2 MB``: the ``size`` field of an ``Export``."""
+    value = float(size_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{size_bytes} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def export_rep(record: ExportRecord, *, project_key: str, environment_key: str) -> dict[str, Any]:
+    path = f"{segment_path(project_key, environment_key, record.segment_key)}/exports/{record.id}"
+    body: dict[str, Any] = {
+        "id": record.id,
+        "segmentKey": record.segment_key,
+        "creationTime": record.creation_time,
+        "status": record.status,
+        "sizeBytes": record.size_bytes,
+        "size": human_size(record.size_bytes),
+        "initiator": {"name": record.initiator_name},
+        "_links": {
+            "self": link(path),
+            "download": {"href": f"{path}/download", "type": "text/csv"},
+        },
+    }
+    if record.error is not None:
+        body["error"] = record.error
+    return body

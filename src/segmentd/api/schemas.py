@@ -119,6 +119,75 @@ class UserSegment(BaseModel):
     unbounded: bool | None = None
     unboundedContextKind: str | None = None
     generation: int
+    unboundedMetadata: SegmentMetadata | None = Field(default=None, alias="_unboundedMetadata")
+    importInProgress: bool | None = Field(default=None, alias="_importInProgress")
+
+
+class SegmentMetadata(BaseModel):
+    envId: str | None = None
+    segmentId: str | None = None
+    version: int | None = None
+    includedCount: int | None = None
+    excludedCount: int | None = None
+    lastModified: int | None = None
+    deleted: bool | None = None
+
+
+class SegmentUserList(_Request):
+    add: list[str] | None = None
+    remove: list[str] | None = None
+
+
+class SegmentUserState(_Request):
+    """``POST …/contexts`` (and legacy ``…/users``): keys to add to or remove from each list."""
+
+    included: SegmentUserList | None = None
+    excluded: SegmentUserList | None = None
+
+
+class BigSegmentTarget(BaseModel):
+    userKey: str = Field(description="The key asked about (named userKey on both endpoints)")
+    included: bool
+    excluded: bool
+
+
+class FileRep(BaseModel):
+    filename: str | None = None
+    status: str | None = None
+
+
+class ImportRep(BaseModel):
+    """LaunchDarkly's ``Import``, plus ``rows``, ``keysAdded``, ``finishedTime``, ``error``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    id: str
+    segmentKey: str
+    creationTime: int
+    mode: str = Field(examples=["merge", "replace"])
+    status: str = Field(examples=["preparing", "in_progress", "complete", "stopped"])
+    files: list[FileRep] | None = None
+    links: dict[str, Link] = Field(alias="_links")
+    rows: int | None = None
+    keysAdded: int | None = None
+    finishedTime: int | None = None
+    error: str | None = None
+
+
+class Initiator(BaseModel):
+    name: str | None = None
+    email: str | None = None
+
+
+class ExportRep(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    id: str
+    segmentKey: str
+    creationTime: int
+    status: str
+    sizeBytes: int
+    size: str = Field(examples=["18 B"])
+    initiator: Initiator
+    links: dict[str, Link] = Field(alias="_links")
 
 
 class EnvironmentRep(BaseModel):

@@ -27,6 +27,7 @@ from segmentd.domain.validate import (
 )
 from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError, ResourceInUse
 from segmentd.services.audit import record
+from segmentd.services.big_segments import BigSegmentPatch, BigSegmentService
 from segmentd.services.ports import (
     ChangeNotifier,
     Clock,
@@ -70,10 +71,17 @@ def new_salt() -> str:
 
 
 class SegmentService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, changes: ChangeNotifier) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        changes: ChangeNotifier,
+        big_segments: BigSegmentService,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._changes = changes
+        self._big_segments = big_segments
 
     def create(
         self,
@@ -200,9 +208,13 @@ class SegmentService:
             if current is None:
                 raise NotFound(f"Unknown segment {key!r}")
             patched, big = _apply(current, patch)
-            if big:
-                self.run_big_segment_instructions(uow, environment, current, big, dry_run=dry_run)
-            if patched == current:
+            membership = self._run_big_segment_instructions(
+                uow, environment, current, big, dry_run=dry_run
+            )
+            if patched == current and not (membership and membership.changed):
+                if membership is not None:  # e.g. only processBigSegmentImport: commit it
+                    uow.commit()
+                    membership.after_commit()
                 return current
             stored = replace(
                 patched, version=current.version + 1, last_modified_date=self._clock.now_ms()
@@ -228,10 +240,12 @@ class SegmentService:
                 comment=patch.comment,
             )
             uow.commit()
+        if membership is not None:
+            membership.after_commit()
         self._changes.publish(ItemChange(environment.id, "segments", key, stored.version))
         return stored
 
-    def run_big_segment_instructions(
+    def _run_big_segment_instructions(
         self,
         uow: UnitOfWork,
         environment: Environment,
@@ -239,21 +253,18 @@ class SegmentService:
         instructions: tuple[BigSegmentInstruction, ...],
         *,
         dry_run: bool,
-    ) -> None:
+    ) -> BigSegmentPatch | None:
         """THE dispatch point for big-segment semantic-patch instructions.
 
         ``apply_all`` has already checked them (big segment only, batch limit, no key both
         included and excluded) and refused them on standard segments ("not a big segment").
-        They must run against big-segment membership storage in ``uow``, i.e. in the same
-        transaction as the segment update. That storage is not wired into this service yet,
-        so they are refused with a 400 until it is.
+        They run against big-segment membership storage in ``uow``, in the same transaction
+        as the segment's version bump. A dry run only validates them (membership is not
+        previewed).
         """
-        del uow, environment, dry_run  # used once big-segment storage is wired in here
-        kinds = ", ".join(sorted({i.kind.value for i in instructions}))
-        raise InvalidRequest(
-            f"instructions: {kinds} on big segment {segment.key!r}: "
-            "big segment targets are not supported yet"
-        )
+        if not instructions or dry_run:
+            return None
+        return self._big_segments.apply_instructions(uow, environment, segment, instructions)
 
     @staticmethod
     def _drop_dangling_expiries(uow: UnitOfWork, environment_id: str, segment: Segment) -> None:

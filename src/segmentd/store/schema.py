@@ -260,3 +260,96 @@ change_log = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
 )
+
+# ---------------------------------------------------------------- big segments (issue 5)
+
+#: One row per (segment, generation, list, key). The primary key is the lookup path
+#: (segment, generation, key) in a B-tree, so membership of one key is O(log n); on SQLite
+#: the table is WITHOUT ROWID, which stores the rows in that B-tree and nothing else.
+#: No foreign key on ``segment_id``: PostgreSQL checks one per inserted row, which nearly
+#: doubles the cost of a million-key import. Rows of a deleted segment are dropped when its
+#: key is reused (``big_segment_state.segment_created``) and are never read before that.
+big_segment_targets = sa.Table(
+    "big_segment_targets",
+    metadata,
+    sa.Column("segment_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("context_key", sa.String(256), primary_key=True),
+    # False: the included list; True: the excluded list.
+    sa.Column("excluded", sa.Boolean, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+#: Stored counts of a big segment's current lists (so a GET never counts millions of rows).
+#: ``segment_created`` ties the row to one incarnation of the segment row: a deleted and
+#: recreated key reuses ``segments.id``, and a mismatch means the membership is stale.
+big_segment_state = sa.Table(
+    "big_segment_state",
+    metadata,
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("segment_created", sa.BigInteger, nullable=False),
+    sa.Column("included_count", sa.BigInteger, nullable=False),
+    sa.Column("excluded_count", sa.BigInteger, nullable=False),
+)
+
+big_segment_imports = sa.Table(
+    "big_segment_imports",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("segment_key", sa.String(256), nullable=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("finished_time", sa.BigInteger, nullable=True),
+    sa.Column("file_name", sa.String(256), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("rows", sa.BigInteger, nullable=False),
+    sa.Column("keys_added", sa.BigInteger, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    # The environment id while the import is active, NULL afterwards: a unique column that
+    # lets at most one active import exist per environment, on both dialects.
+    sa.Column("active_environment", sa.String(24), nullable=True, unique=True),
+    sa.Index("ix_big_segment_imports_segment", "segment_id"),
+)
+
+big_segment_exports = sa.Table(
+    "big_segment_exports",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column(
+        "environment_id",
+        sa.String(24),
+        sa.ForeignKey("environments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "segment_id",
+        sa.Integer,
+        sa.ForeignKey("segments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("segment_key", sa.String(256), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("creation_time", sa.BigInteger, nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("initiator_name", sa.String(256), nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Index("ix_big_segment_exports_segment", "segment_id"),
+)

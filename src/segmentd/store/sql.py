@@ -19,6 +19,7 @@ from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.audit import SqlAuditRepository
+from segmentd.store.big_segments import SqlBigSegmentRepository
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
@@ -445,6 +446,7 @@ class SqlUnitOfWork:
     segments: SqlSegmentRepository
     flags: SqlFlagRepository
     feed: SqlFeedRepository
+    big_segments: SqlBigSegmentRepository
     audit: SqlAuditRepository
     expiring_targets: SqlExpiringTargetRepository
 
@@ -477,6 +479,7 @@ class SqlUnitOfWork:
         self.segments = SqlSegmentRepository(connection)
         self.flags = SqlFlagRepository(connection)
         self.feed = SqlFeedRepository(connection)
+        self.big_segments = SqlBigSegmentRepository(connection)
         self.audit = SqlAuditRepository(connection)
         self.expiring_targets = SqlExpiringTargetRepository(connection)
         return self

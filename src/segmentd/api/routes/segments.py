@@ -15,13 +15,23 @@ from segmentd.api.representations import page_links, segment_path, segment_rep
 from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import SegmentBody, UserSegment, error_responses
 from segmentd.domain.history import Actor
-from segmentd.domain.model import AccessToken
+from segmentd.domain.model import AccessToken, Segment
 from segmentd.domain.segment_query import SegmentQuery, parse_filter, parse_sort
+from segmentd.services.big_segments import BigSegmentInfo
 from segmentd.services.segments import SegmentDraft
 
 router = APIRouter(prefix="/api/v2/segments", tags=["Segments"])
 
 Services = Annotated[AppServices, Depends(deps.services)]
+
+
+def big_info(
+    services: AppServices, project_key: str, environment_key: str, segment: Segment
+) -> BigSegmentInfo | None:
+    """A big segment's stored counts and import state (``_unboundedMetadata``)."""
+    if not segment.unbounded:
+        return None
+    return services.big_segments.info(project_key, environment_key, segment)
 
 
 def actor_of(token: AccessToken) -> Actor:
@@ -63,7 +73,11 @@ def post_segment(
     )
     return JsonResponse(
         segment_rep(
-            segment, project_key=projectKey, environment_key=environmentKey, role=token.role
+            segment,
+            project_key=projectKey,
+            environment_key=environmentKey,
+            role=token.role,
+            big=big_info(services, projectKey, environmentKey, segment),
         ),
         status_code=201,
     )
@@ -92,6 +106,7 @@ def get_segment(
             environment_key=environmentKey,
             role=token.role,
             flags=[flag_listing_rep(f, project_key=projectKey) for f in flags],
+            big=big_info(services, projectKey, environmentKey, segment),
         )
     )
 
@@ -132,7 +147,12 @@ def get_segments(
     return JsonResponse(
         {
             "items": [
-                segment_rep(s, project_key=projectKey, environment_key=environmentKey)
+                segment_rep(
+                    s,
+                    project_key=projectKey,
+                    environment_key=environmentKey,
+                    big=big_info(services, projectKey, environmentKey, s),
+                )
                 for s in result.items
             ],
             "_links": page_links(
@@ -177,7 +197,11 @@ def patch_segment(
     )
     return JsonResponse(
         segment_rep(
-            segment, project_key=projectKey, environment_key=environmentKey, role=token.role
+            segment,
+            project_key=projectKey,
+            environment_key=environmentKey,
+            role=token.role,
+            big=big_info(services, projectKey, environmentKey, segment),
         )
     )
 
