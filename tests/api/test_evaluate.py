@@ -168,3 +168,34 @@ def test_explain__bad_context_in_list__400_names_index(http: httpx.Client) -> No
 def test_explain__unknown_segment__404(http: httpx.Client) -> None:
     response = http.post("/api/v2/segments/default/test/missing/evaluate", json={"key": "k"})
     assert response.status_code == 404
+
+
+def test_segments_evaluate__big_segment__resolved_from_membership_store(
+    http: httpx.Client,
+) -> None:
+    created = http.post(
+        "/api/v2/segments/default/production",
+        json={"key": "big-eval", "name": "Big", "unbounded": True},
+    )
+    assert created.status_code == 201
+    targets = {"included": {"add": ["in-1"]}, "excluded": {"add": ["out-1"]}}
+    changed = http.post("/api/v2/segments/default/production/big-eval/contexts", json=targets)
+    assert changed.status_code == 204, changed.text
+    path = "/api/v2/projects/default/environments/production/segments/evaluate"
+
+    def answer(key: str) -> dict[str, Any]:
+        items = http.post(path, json={"kind": "user", "key": key}).json()["items"]
+        item: dict[str, Any] = next(i for i in items if i["key"] == "big-eval")
+        return item
+
+    included = answer("in-1")
+    assert included["isMember"] is True
+    assert included["isIndividuallyTargeted"] is True
+    assert included["reason"] == {"kind": "bigSegmentIncluded"}
+    assert answer("out-1")["reason"] == {"kind": "bigSegmentExcluded"}
+    assert answer("nobody")["isMember"] is False
+    explained = http.post(
+        "/api/v2/segments/default/production/big-eval/evaluate", json={"key": "in-1"}
+    ).json()["items"][0]
+    assert explained["isMember"] is True
+    assert explained["bigSegmentsStatus"] == "HEALTHY"

@@ -16,7 +16,9 @@ from segmentd.domain.model import Environment, JsonValue, Segment
 from segmentd.errors import InvalidRequest, NotFound
 from segmentd.evaluation.evaluator import (
     BigSegmentMembership,
+    BigSegmentsStatus,
     Explanation,
+    MembershipQuery,
     PreparedCache,
     PreparedSegment,
     Result,
@@ -32,6 +34,22 @@ MAX_CONTEXTS = 1_000
 
 #: Builds the Big Segment membership source of one environment (None: no big segments).
 BigSegmentsFactory = Callable[[Environment], BigSegmentMembership | None]
+
+
+class StoredBigSegments:
+    """The evaluator's Big Segment source for one environment, read from segmentd's own
+    membership store (the database is the source of truth, so it is always current)."""
+
+    def __init__(self, uow: UnitOfWorkFactory, environment_id: str) -> None:
+        self._uow = uow
+        self._environment_id = environment_id
+
+    def get_membership(self, context_key: str) -> MembershipQuery:
+        with self._uow() as uow:
+            found = uow.big_segments.memberships_of_key(
+                environment_id=self._environment_id, context_key=context_key
+            )
+        return MembershipQuery(found or None, BigSegmentsStatus.HEALTHY)
 
 
 class EnvironmentSegments:
@@ -74,7 +92,7 @@ class EvaluationService:
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self._big_segments = big_segments
+        self._big_segments = big_segments or (lambda env: StoredBigSegments(uow, env.id))
         self._recheck_ms = recheck_ms
         self._cache = PreparedCache(max_entries=100_000)
         self._snapshots: dict[str, EnvironmentSegments] = {}
@@ -122,7 +140,7 @@ class EvaluationService:
         """The membership of one context in every segment of the environment, by key order."""
         context = parse_context(context_json)
         environment, segments = self._load(project_key, environment_key)
-        big = self._big_segments(environment) if self._big_segments else None
+        big = self._big_segments(environment)
         results = evaluate_many(segments.ordered, context, segments, big_segments=big)
         return [
             Membership(segments.stored[prepared.key], result)
@@ -149,5 +167,5 @@ class EvaluationService:
         prepared = segments.get_segment(segment_key)
         if prepared is None:
             raise NotFound(f"Unknown segment {segment_key!r}")
-        big = self._big_segments(environment) if self._big_segments else None
+        big = self._big_segments(environment)
         return [(c, explain(prepared, c, segments, big_segments=big)) for c in contexts]

@@ -255,6 +255,11 @@ class BigSegmentRepository(Protocol):
         self, *, environment_id: str, segment: Segment, context_key: str
     ) -> Membership: ...
 
+    def memberships_of_key(self, *, environment_id: str, context_key: str) -> dict[str, bool]:
+        """``<segment key>.g<generation>`` → included (``True``, wins) or excluded
+        (``False``) for every big segment of the environment that lists the key."""
+        ...
+
     def lookup(
         self, *, project_key: str, environment_key: str, key: str, context_key: str
     ) -> tuple[bool, Membership] | None:

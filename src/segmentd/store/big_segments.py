@@ -123,6 +123,28 @@ class SqlBigSegmentRepository(SqlBigSegmentRecords):
         flags = {bool(r.excluded) for r in rows}
         return Membership(included=False in flags, excluded=True in flags)
 
+    def memberships_of_key(self, *, environment_id: str, context_key: str) -> dict[str, bool]:
+        """Every big segment of the environment that lists ``context_key``, as LaunchDarkly's
+        ``<segment key>.g<generation>`` refs: ``True`` included (wins), ``False`` excluded."""
+        rows = self.connection.execute(
+            sa.select(SEG.c.key, SEG.c.generation, T.c.excluded)
+            .join(SEG, SEG.c.id == T.c.segment_id)
+            .join(S, S.c.segment_id == SEG.c.id)
+            .where(
+                SEG.c.environment_id == environment_id,
+                SEG.c.deleted.is_(False),
+                SEG.c.unbounded.is_(True),
+                S.c.segment_created == SEG.c.creation_date,
+                T.c.generation == SEG.c.generation,
+                T.c.context_key == context_key,
+            )
+        ).all()
+        found: dict[str, bool] = {}
+        for row in rows:
+            ref = f"{row.key}.g{row.generation}"
+            found[ref] = found.get(ref, False) or not row.excluded
+        return found
+
     def lookup(
         self, *, project_key: str, environment_key: str, key: str, context_key: str
     ) -> tuple[bool, Membership] | None:
