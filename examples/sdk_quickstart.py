@@ -69,7 +69,7 @@ def main() -> None:
             alice = Context.builder("alice").set("email", "alice@example.com").build()
             print("initialised:", client.is_initialized())
             print("alice before:", client.variation(flag, alice, False))
-            # Add a rule to the segment through the REST API (segment PATCH).
+            # Include alice in the segment through the REST API (semantic patch).
             api.patch(
                 f"/api/v2/segments/default/production/{segment}",
                 headers={"Content-Type": SEMANTIC},

@@ -40,3 +40,23 @@ def test_quickstart__setup_then_sdk__flag_serves_false_to_non_members(live: Live
         detail = client.variation_detail(flag, Context.create("alice"), None)
     assert detail.value is False
     assert detail.reason["kind"] == "FALLTHROUGH"
+
+
+def test_quickstart__run_as_a_script__alice_joins_and_the_flag_follows(live: LiveServer) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "SEGMENTD_URL": live.base_url, "SEGMENTD_TOKEN": live.admin_token}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "sdk_quickstart.py")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "initialised: True" in lines
+    assert "alice before: False" in lines
+    assert "alice after:  True" in lines
