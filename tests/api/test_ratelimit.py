@@ -10,11 +10,13 @@ from segmentd.api.ratelimit import RateLimiter
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
 from segmentd.services.first_run import initialise_if_empty
+from tests.fixed import FixedClock
 from tests.live import serve_in_thread
 
 
 def test_rate_limit__over_limit__429_with_headers(tmp_path: Path) -> None:
-    services = build_services(Settings(data_dir=tmp_path, rate_limit=3))
+    clock = FixedClock(1_767_225_603_000)  # 3 s into a 10-second window
+    services = build_services(Settings(data_dir=tmp_path, rate_limit=3), clock=clock)
     first = initialise_if_empty(services.uow, services.projects, services.access)
     assert first is not None
     with serve_in_thread(services, first.secret) as live:
@@ -27,8 +29,8 @@ def test_rate_limit__over_limit__429_with_headers(tmp_path: Path) -> None:
     limited = answers[3]
     assert limited.json()["code"] == "rate_limited"
     assert limited.headers["x-ratelimit-auth-token-remaining"] == "0"
-    assert int(limited.headers["x-ratelimit-auth-token-reset"]) > 1_700_000_000_000
-    assert 1 <= int(limited.headers["retry-after"]) <= 10
+    assert int(limited.headers["x-ratelimit-auth-token-reset"]) == 1_767_225_610_000
+    assert limited.headers["retry-after"] == "7"
 
 
 def test_rate_limiter__new_window__counts_again() -> None:

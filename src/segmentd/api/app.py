@@ -53,7 +53,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = services
-    app.state.limiter = RateLimiter(services.settings.rate_limit)
+    app.state.limiter = RateLimiter(services.settings.rate_limit, now_ms=services.clock.now_ms)
     errors.install(app)
     for module in (
         health,

@@ -14,6 +14,7 @@ from segmentd.services.evaluations import EvaluationService
 from segmentd.services.expiring import ExpiringTargetService
 from segmentd.services.feed import FeedService
 from segmentd.services.flags import FlagService
+from segmentd.services.ports import Clock
 from segmentd.services.projects import ProjectService
 from segmentd.services.segments import SegmentService
 
@@ -21,6 +22,9 @@ from segmentd.services.segments import SegmentService
 class AppServices(Protocol):
     @property
     def settings(self) -> Settings: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
     @property
     def access(self) -> AccessService: ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 WINDOW_MS = 10_000
@@ -33,9 +34,9 @@ class Quota:
 class RateLimiter:
     """Fixed-window counter per key; ``limit == 0`` turns limiting off."""
 
-    def __init__(self, limit: int, *, now_ms: object = None) -> None:
+    def __init__(self, limit: int, *, now_ms: Callable[[], int] | None = None) -> None:
         self.limit = limit
-        self._now_ms = now_ms if callable(now_ms) else (lambda: time.time_ns() // 1_000_000)
+        self._now_ms = now_ms or (lambda: time.time_ns() // 1_000_000)
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}
 
