@@ -98,6 +98,7 @@ def evaluate_many(
     Promise: each result equals what :func:`evaluate` returns for that segment alone.
     """
     scope = Scope(context, provider, big_segments)
+    scope.clause_results = {}  # the same clause in many segments is decided once
     results = []
     for prepared in segments:
         scope.big_segments_status = None

@@ -45,6 +45,10 @@ class PreparedClause:
     top_level_name: str | None
     segment_keys: tuple[str, ...]
     test: ValueTest
+    #: Equal for clauses that test the same thing (kind, attribute, op, typed values,
+    #: negate): one context gets the same answer from all of them, so an evaluation over
+    #: many segments computes it once. ``None`` for ``segmentMatch`` (depends on segments).
+    identity: tuple[object, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,19 @@ def prepare_clause(clause: Clause) -> PreparedClause:
         # Go ignores non-string segment keys; an unknown key is simply not matched.
         segment_keys=tuple(v for v in clause.values if isinstance(v, str)),
         test=build_value_test(clause.op, clause.values),
+        identity=None if is_segment_match else _identity(clause),
     )
+
+
+def _identity(clause: Clause) -> tuple[object, ...] | None:
+    # Values carry their type, so that True and 1 (equal in Python) stay apart.
+    values = tuple((type(v).__name__, v) for v in clause.values)
+    identity = (clause.context_kind or DEFAULT_KIND, clause.attribute, clause.op, clause.negate)
+    try:
+        hash(values)
+    except TypeError:  # list or object values (only in hand-made data): no sharing
+        return None
+    return (*identity, values)
 
 
 def _never(_value: JsonValue) -> bool:

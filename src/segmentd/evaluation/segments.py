@@ -76,6 +76,7 @@ class Scope:
         "_memberships",
         "big_segments",
         "big_segments_status",
+        "clause_results",
         "context",
         "provider",
         "stack",
@@ -92,6 +93,9 @@ class Scope:
         self.big_segments = big_segments
         self.stack: list[str] = []
         self.big_segments_status: BigSegmentsStatus | None = None
+        #: Answers of clauses by ``PreparedClause.identity``, shared by the segments of one
+        #: multi-segment evaluation (``None``: not shared).
+        self.clause_results: dict[tuple[object, ...], bool] | None = None
         self._memberships: dict[str, tuple[Mapping[str, bool] | None, BigSegmentsStatus]] | None = (
             None
         )
@@ -189,8 +193,17 @@ def _rules_membership(segment: PreparedSegment, scope: Scope) -> tuple[bool, Rea
 def rule_matches(rule: PreparedRule, segment: PreparedSegment, scope: Scope) -> bool:
     """All clauses match and, for a weighted rule, the context buckets inside ``weight``."""
     context = scope.context
+    shared = scope.clause_results
     for clause in rule.clauses:
-        if not clause_matches(clause, context, scope):
+        identity = clause.identity
+        if shared is None or identity is None:
+            if not clause_matches(clause, context, scope):
+                return False
+            continue
+        matched = shared.get(identity)
+        if matched is None:
+            matched = shared[identity] = clause_matches(clause, context, scope)
+        if not matched:
             return False
     if rule.weight is None:
         return True

@@ -127,3 +127,26 @@ def test_build_value_test__any_op_and_values__agrees_with_reference(
 def test_build_value_test__arbitrary_strings__agrees_with_reference(ctx: str, cv: str) -> None:
     for op in OPS:
         assert build_value_test(op, [cv])(ctx) is operator_matches(op, ctx, cv)
+
+
+def test_evaluate_many__shared_clauses__same_answers_and_types_kept_apart():
+    segments = [
+        segment("bool-true", rules=[rule(clause("flag", "in", True))]),
+        segment("number-one", rules=[rule(clause("flag", "in", 1))]),
+        segment("bool-true-again", rules=[rule(clause("flag", "in", True))]),
+        segment("negated", rules=[rule(clause("flag", "in", True, negate=True))]),
+        segment("other-kind", rules=[rule(clause("flag", "in", True, context_kind="org"))]),
+    ]
+    provider = evaluator.StaticSegments(segments)
+    prepared = [provider.get_segment(s.key) for s in segments]
+    assert all(p is not None for p in prepared)
+    for context in (user("u", flag=True), user("u", flag=1)):
+        together = evaluator.evaluate_many(
+            [p for p in prepared if p is not None], context, provider
+        )
+        alone = [evaluator.evaluate(s.key, context, provider) for s in segments]
+        assert together == alone
+    results = evaluator.evaluate_many(
+        [p for p in prepared if p is not None], user("u", flag=True), provider
+    )
+    assert [r.is_member for r in results] == [True, False, True, False, False]
