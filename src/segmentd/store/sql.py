@@ -1,4 +1,4 @@
-"""Repositories and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+"""Segments and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,237 +13,25 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from segmentd.domain import codec
-from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.domain.model import Segment
 from segmentd.domain.segment_query import SegmentQuery
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.accounts import (
+    Repository,
+    SqlEnvironmentRepository,
+    SqlProjectRepository,
+    SqlTokenRepository,
+    dumps,
+    tags_from_json,
+)
 from segmentd.store.audit import SqlAuditRepository
 from segmentd.store.big_segments import SqlBigSegmentRepository
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
 from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
-
-
-def _dumps(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _tags(raw: str) -> tuple[str, ...]:
-    return tuple(orjson.loads(raw))
-
-
-class _Repository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def _count(self, query: sa.Select[int]) -> int:
-        count: int = self.connection.execute(query).scalar_one()
-        return count
-
-
-class SqlProjectRepository(_Repository):
-    def add(self, project: Project) -> None:
-        taken = self.connection.execute(
-            sa.select(schema.projects.c.id).where(schema.projects.c.key == project.key)
-        ).first()
-        if taken is not None:
-            raise KeyExists(f"Duplicate project key {project.key!r}")
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(
-                    schema.projects.insert().values(
-                        id=project.id,
-                        key=project.key,
-                        name=project.name,
-                        tags=_dumps(project.tags),
-                        include_in_snippet=project.include_in_snippet_by_default,
-                        creation_date=project.creation_date,
-                    )
-                )
-        except sa.exc.IntegrityError:
-            raise KeyExists(f"Duplicate project key {project.key!r}") from None
-
-    def get(self, key: str) -> Project | None:
-        row = self.connection.execute(
-            sa.select(schema.projects).where(schema.projects.c.key == key)
-        ).first()
-        return None if row is None else self._project(row)
-
-    def list(self, *, limit: int, offset: int) -> Page[Project]:
-        rows = self.connection.execute(
-            sa.select(schema.projects)
-            .order_by(schema.projects.c.creation_date, schema.projects.c.key)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(sa.select(sa.func.count()).select_from(schema.projects))
-        return Page(tuple(self._project(r) for r in rows), total)
-
-    def _project(self, row: Row[tuple[object, ...]]) -> Project:
-        m = row._mapping
-        envs = self.connection.execute(
-            sa.select(schema.environments)
-            .where(schema.environments.c.project_id == m["id"])
-            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
-        ).all()
-        return Project(
-            id=m["id"],
-            key=m["key"],
-            name=m["name"],
-            tags=_tags(m["tags"]),
-            include_in_snippet_by_default=m["include_in_snippet"],
-            creation_date=m["creation_date"],
-            environments=tuple(_environment(e, m["key"]) for e in envs),
-        )
-
-
-def _environment(row: Row[tuple[object, ...]], project_key: str) -> Environment:
-    m = row._mapping
-    return Environment(
-        id=m["id"],
-        project_key=project_key,
-        key=m["key"],
-        name=m["name"],
-        color=m["color"],
-        sdk_key=m["sdk_key"],
-        mobile_key=m["mobile_key"],
-        default_ttl=m["default_ttl"],
-        secure_mode=m["secure_mode"],
-        default_track_events=m["default_track_events"],
-        require_comments=m["require_comments"],
-        confirm_changes=m["confirm_changes"],
-        critical=m["critical"],
-        tags=_tags(m["tags"]),
-        creation_date=m["creation_date"],
-    )
-
-
-class SqlEnvironmentRepository(_Repository):
-    _columns = (schema.environments, schema.projects.c.key.label("project_key"))
-
-    def _select(self) -> sa.Select[tuple[object, ...]]:
-        return sa.select(*self._columns).join(
-            schema.projects, schema.projects.c.id == schema.environments.c.project_id
-        )
-
-    def add(self, environment: Environment) -> None:
-        project_id = self.connection.execute(
-            sa.select(schema.projects.c.id).where(schema.projects.c.key == environment.project_key)
-        ).scalar_one()
-        if self.get(project_key=environment.project_key, key=environment.key) is not None:
-            raise KeyExists(f"Duplicate environment key {environment.key!r}")
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(
-                    schema.environments.insert().values(
-                        id=environment.id,
-                        project_id=project_id,
-                        key=environment.key,
-                        name=environment.name,
-                        color=environment.color,
-                        sdk_key=environment.sdk_key,
-                        mobile_key=environment.mobile_key,
-                        default_ttl=environment.default_ttl,
-                        secure_mode=environment.secure_mode,
-                        default_track_events=environment.default_track_events,
-                        require_comments=environment.require_comments,
-                        confirm_changes=environment.confirm_changes,
-                        critical=environment.critical,
-                        tags=_dumps(environment.tags),
-                        creation_date=environment.creation_date,
-                    )
-                )
-        except sa.exc.IntegrityError:
-            raise KeyExists(f"Duplicate environment key {environment.key!r}") from None
-
-    def get(self, *, project_key: str, key: str) -> Environment | None:
-        row = self.connection.execute(
-            self._select().where(
-                schema.projects.c.key == project_key, schema.environments.c.key == key
-            )
-        ).first()
-        return None if row is None else _environment(row, project_key)
-
-    def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]:
-        where = schema.projects.c.key == project_key
-        rows = self.connection.execute(
-            self._select()
-            .where(where)
-            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(
-            sa.select(sa.func.count())
-            .select_from(schema.environments)
-            .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
-            .where(where)
-        )
-        return Page(tuple(_environment(r, project_key) for r in rows), total)
-
-    def find_by_sdk_key(self, sdk_key: str) -> Environment | None:
-        row = self.connection.execute(
-            self._select().where(schema.environments.c.sdk_key == sdk_key)
-        ).first()
-        return None if row is None else _environment(row, row._mapping["project_key"])
-
-
-class SqlTokenRepository(_Repository):
-    def add(self, token: AccessToken) -> None:
-        self.connection.execute(
-            schema.access_tokens.insert().values(
-                id=token.id,
-                name=token.name,
-                description=token.description,
-                role=token.role.value,
-                token_hash=token.token_hash,
-                last_four=token.last_four,
-                creation_date=token.creation_date,
-            )
-        )
-
-    def get(self, token_id: str) -> AccessToken | None:
-        row = self.connection.execute(
-            sa.select(schema.access_tokens).where(schema.access_tokens.c.id == token_id)
-        ).first()
-        return None if row is None else _token(row)
-
-    def find_by_hash(self, token_hash: str) -> AccessToken | None:
-        row = self.connection.execute(
-            sa.select(schema.access_tokens).where(schema.access_tokens.c.token_hash == token_hash)
-        ).first()
-        return None if row is None else _token(row)
-
-    def list(self, *, limit: int, offset: int) -> Page[AccessToken]:
-        rows = self.connection.execute(
-            sa.select(schema.access_tokens)
-            .order_by(schema.access_tokens.c.creation_date, schema.access_tokens.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(sa.select(sa.func.count()).select_from(schema.access_tokens))
-        return Page(tuple(_token(r) for r in rows), total)
-
-    def delete(self, token_id: str) -> bool:
-        result = self.connection.execute(
-            schema.access_tokens.delete().where(schema.access_tokens.c.id == token_id)
-        )
-        return result.rowcount > 0
-
-
-def _token(row: Row[tuple[object, ...]]) -> AccessToken:
-    m = row._mapping
-    return AccessToken(
-        id=m["id"],
-        name=m["name"],
-        description=m["description"],
-        role=Role(m["role"]),
-        token_hash=m["token_hash"],
-        last_four=m["last_four"],
-        creation_date=m["creation_date"],
-    )
 
 
 def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
@@ -256,7 +44,7 @@ def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
         key=m["key"],
         name=m["name"],
         description=m["description"],
-        tags=_tags(m["tags"]),
+        tags=tags_from_json(m["tags"]),
         creation_date=m["creation_date"],
         last_modified_date=m["last_modified_date"],
         version=m["version"],
@@ -279,7 +67,7 @@ def segment_values(segment: Segment) -> dict[str, object]:
         "key": segment.key,
         "name": segment.name,
         "description": segment.description,
-        "tags": _dumps(segment.tags),
+        "tags": dumps(segment.tags),
         "creation_date": segment.creation_date,
         "last_modified_date": segment.last_modified_date,
         "version": segment.version,
@@ -288,11 +76,11 @@ def segment_values(segment: Segment) -> dict[str, object]:
         "unbounded_context_kind": segment.unbounded_context_kind,
         "generation": segment.generation,
         "deleted": segment.deleted,
-        "targeting": _dumps(codec.targeting_to_json(segment)),
+        "targeting": dumps(codec.targeting_to_json(segment)),
     }
 
 
-class SqlSegmentRepository(_Repository):
+class SqlSegmentRepository(Repository):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         # Tags of the rows this transaction read: an update that keeps them skips the rewrite.
