@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Collection
 from dataclasses import replace
 from types import TracebackType
@@ -32,6 +32,7 @@ from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
 from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
+from segmentd.store.writer_lock import SqliteWriterLock
 
 
 def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
@@ -239,7 +240,7 @@ class SqlUnitOfWork:
     expiring_targets: SqlExpiringTargetRepository
 
     def __init__(
-        self, engine: Engine, *, write: bool = False, writer_lock: threading.RLock | None = None
+        self, engine: Engine, *, write: bool = False, writer_lock: SqliteWriterLock | None = None
     ) -> None:
         self._engine = engine
         self._write = write
@@ -293,15 +294,23 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Opens units of work on one engine.
 
-    On SQLite, writers of this process queue on a lock before ``BEGIN IMMEDIATE``: SQLite
-    makes a blocked writer sleep and poll (``busy_timeout``), which under contention wastes
-    most of the time in sleeps; a lock hands the database over as soon as it is free. Other
-    processes on the same file still meet ``busy_timeout``.
+    On SQLite, writers queue on a :class:`SqliteWriterLock` before ``BEGIN IMMEDIATE``:
+    threads of this process on a lock, other processes on the same file (``serve --workers
+    N``) on a ``flock`` of ``<database>.writelock``. SQLite would make a blocked writer sleep
+    and poll (``busy_timeout``), wasting most of the wait in sleeps; the locks hand the
+    database over as soon as it is free. ``busy_timeout`` stays as the fallback for writers
+    that do not take the lock (other tools opening the file).
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._writer_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self.writer_lock: SqliteWriterLock | None = None
+        if engine.dialect.name == "sqlite":
+            database = engine.url.database
+            on_disk = bool(database) and database != ":memory:"
+            self.writer_lock = SqliteWriterLock(
+                os.path.abspath(database) if database and on_disk else None
+            )
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write, writer_lock=self._writer_lock)
+        return SqlUnitOfWork(self.engine, write=write, writer_lock=self.writer_lock)
