@@ -24,7 +24,7 @@ from tests.live import LiveServer, serve_in_thread
 
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
-    settings = Settings(data_dir=tmp_path, stream_heartbeat_seconds=0.5)
+    settings = Settings(data_dir=tmp_path, stream_heartbeat_seconds=0.5, workers=2)
     first, second = build_services(settings), build_services(settings, run_migrations=False)
     token = initialise_if_empty(first.uow, first.projects, first.access)
     assert token is not None
@@ -89,5 +89,20 @@ def test_poller__own_rows_skipped_others_published_once(tmp_path: Path) -> None:
         poller.poll()
         poller.poll()
         assert seen == [ItemChange("e", "flags", "theirs", 2)]
+    finally:
+        services.close()
+
+
+@pytest.mark.parametrize(
+    ("workers", "relayed"),
+    [pytest.param(1, False, id="one process: no relay"), pytest.param(2, True, id="two: relay")],
+)
+def test_build_services__sqlite_workers__relay_only_when_several(
+    tmp_path: Path, workers: int, relayed: bool
+) -> None:
+    services = build_services(Settings(data_dir=tmp_path, workers=workers))
+    try:
+        assert isinstance(services.listener, SqliteChangePoller) is relayed
+        assert isinstance(services.notifier, SqliteChangeNotifier) is relayed
     finally:
         services.close()

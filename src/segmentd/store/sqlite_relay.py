@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import nullcontext
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -21,36 +22,46 @@ from segmentd.services.changes import ChangeHub
 from segmentd.services.ports import ItemChange
 from segmentd.store import schema
 from segmentd.store.engines import IMMEDIATE
+from segmentd.store.writer_lock import SqliteWriterLock
 
 log = logging.getLogger("segmentd.relay")
 
 T = schema.change_log
+INSERT_CHANGE = T.insert()
 
 
 class SqliteChangeNotifier:
     """A ``ChangeNotifier``: local hub first, then a ``change_log`` row for other workers."""
 
-    def __init__(self, engine: Engine, hub: ChangeHub, origin: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        hub: ChangeHub,
+        origin: str,
+        *,
+        writer_lock: SqliteWriterLock | None = None,
+    ) -> None:
         self._engine = engine
         self._hub = hub
         self.origin = origin
+        self._writer_lock = writer_lock
 
     def publish(self, change: ItemChange) -> None:
         self._hub.publish(change)
+        row = {
+            "origin": self.origin,
+            "environment_id": change.environment_id,
+            "kind": change.kind,
+            "item_key": change.key,
+            "version": change.version,
+            "created_at": int(time.time() * 1000),
+        }
         try:
-            with self._engine.connect() as connection:
+            lock = self._writer_lock.held() if self._writer_lock else nullcontext()
+            with lock, self._engine.connect() as connection:
                 connection = connection.execution_options(**{IMMEDIATE: True})
                 with connection.begin():
-                    connection.execute(
-                        T.insert().values(
-                            origin=self.origin,
-                            environment_id=change.environment_id,
-                            kind=change.kind,
-                            item_key=change.key,
-                            version=change.version,
-                            created_at=int(time.time() * 1000),
-                        )
-                    )
+                    connection.execute(INSERT_CHANGE, row)
         except Exception:
             log.exception("could not log %s for the other workers", change)
 
@@ -66,8 +77,10 @@ class SqliteChangePoller:
         *,
         interval: float = 0.2,
         keep_seconds: float = 600.0,
+        writer_lock: SqliteWriterLock | None = None,
     ) -> None:
         self._engine = engine
+        self._writer_lock = writer_lock
         self._hub = hub
         self._origin = origin
         self._interval = interval
@@ -117,7 +130,8 @@ class SqliteChangePoller:
 
     def _prune(self) -> None:
         cutoff = int(time.time() * 1000) - self._keep_ms
-        with self._engine.connect() as connection:
+        lock = self._writer_lock.held() if self._writer_lock else nullcontext()
+        with lock, self._engine.connect() as connection:
             connection = connection.execution_options(**{IMMEDIATE: True})
             with connection.begin():
                 connection.execute(T.delete().where(T.c.created_at < cutoff))
