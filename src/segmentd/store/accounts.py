@@ -106,8 +106,45 @@ def environment_from_row(row: Row[tuple[object, ...]], project_key: str) -> Envi
     )
 
 
+_SELECT_ENVIRONMENT = (  # built once: every segment request looks its environment up
+    sa.select(schema.environments, schema.projects.c.key.label("project_key"))
+    .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
+    .where(
+        schema.projects.c.key == sa.bindparam("b_project_key"),
+        schema.environments.c.key == sa.bindparam("b_key"),
+    )
+)
+
+
+class EnvironmentCache:
+    """(project key, environment key) -> Environment, for one process and one database.
+
+    Environments are never renamed, changed or deleted, so an environment once read stays
+    true; every segment request looks one up, and a hit saves a query. Misses are not
+    remembered (the environment may be created later, by any process). Bounded: cleared
+    when it grows past ``limit`` entries.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._entries: dict[tuple[str, str], Environment] = {}
+
+    def get(self, project_key: str, key: str) -> Environment | None:
+        return self._entries.get((project_key, key))
+
+    def put(self, environment: Environment) -> None:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[(environment.project_key, environment.key)] = environment
+
+
 class SqlEnvironmentRepository(Repository):
     _columns = (schema.environments, schema.projects.c.key.label("project_key"))
+
+    def __init__(self, connection: Connection, cache: EnvironmentCache | None = None) -> None:
+        super().__init__(connection)
+        # Rows read in a transaction that adds environments may yet be rolled back: not cached.
+        self._cache = cache
 
     def _select(self) -> sa.Select[tuple[object, ...]]:
         return sa.select(*self._columns).join(
@@ -115,6 +152,7 @@ class SqlEnvironmentRepository(Repository):
         )
 
     def add(self, environment: Environment) -> None:
+        self._cache = None
         project_id = self.connection.execute(
             sa.select(schema.projects.c.id).where(schema.projects.c.key == environment.project_key)
         ).scalar_one()
@@ -145,12 +183,17 @@ class SqlEnvironmentRepository(Repository):
             raise KeyExists(f"Duplicate environment key {environment.key!r}") from None
 
     def get(self, *, project_key: str, key: str) -> Environment | None:
+        if self._cache is not None and (hit := self._cache.get(project_key, key)) is not None:
+            return hit
         row = self.connection.execute(
-            self._select().where(
-                schema.projects.c.key == project_key, schema.environments.c.key == key
-            )
+            _SELECT_ENVIRONMENT, {"b_project_key": project_key, "b_key": key}
         ).first()
-        return None if row is None else environment_from_row(row, project_key)
+        if row is None:
+            return None
+        environment = environment_from_row(row, project_key)
+        if self._cache is not None:
+            self._cache.put(environment)
+        return environment
 
     def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]:
         where = schema.projects.c.key == project_key

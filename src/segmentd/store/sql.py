@@ -19,6 +19,7 @@ from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.accounts import (
+    EnvironmentCache,
     Repository,
     SqlEnvironmentRepository,
     SqlProjectRepository,
@@ -81,6 +82,45 @@ def segment_values(segment: Segment) -> dict[str, object]:
     }
 
 
+# Statements of the hot paths, built once: constructing and cache-keying a statement per
+# call costs more than executing it. Values travel as parameter dicts.
+_t = schema.segments
+_WHERE_LIVE_KEY = (
+    _t.c.environment_id == sa.bindparam("b_environment_id"),
+    _t.c.key == sa.bindparam("b_key"),
+    _t.c.deleted.is_(False),
+)
+SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
+    _t.c.environment_id == sa.bindparam("b_environment_id"), _t.c.key == sa.bindparam("b_key")
+)
+SELECT_LIVE_SEGMENT = sa.select(_t).where(*_WHERE_LIVE_KEY)
+SELECT_LIVE_SEGMENT_FOR_UPDATE = SELECT_LIVE_SEGMENT.with_for_update()
+INSERT_SEGMENT = _t.insert()
+REVIVE_SEGMENT = _t.update().where(
+    _t.c.id == sa.bindparam("b_id"),
+    _t.c.deleted.is_(True),
+    _t.c.version == sa.bindparam("b_version"),
+)
+UPDATE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .returning(_t.c.id)
+)
+DELETE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .values(deleted=True, version=sa.bindparam("b_version") + 1)
+    .returning(_t.c.id)
+)
+INSERT_TAG = schema.segment_tags.insert()
+DELETE_TAGS = schema.segment_tags.delete().where(
+    schema.segment_tags.c.segment_id == sa.bindparam("b_segment_id")
+)
+DELETE_EXPIRING_TARGETS = schema.segment_expiring_targets.delete().where(
+    schema.segment_expiring_targets.c.segment_id == sa.bindparam("b_segment_id")
+)
+
+
 class SqlSegmentRepository(Repository):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
@@ -88,11 +128,8 @@ class SqlSegmentRepository(Repository):
         self._tags_seen: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def add(self, *, environment_id: str, segment: Segment) -> Segment:
-        t = schema.segments
         existing = self.connection.execute(
-            sa.select(t.c.id, t.c.version, t.c.deleted).where(
-                t.c.environment_id == environment_id, t.c.key == segment.key
-            )
+            SELECT_SEGMENT_ROW, {"b_environment_id": environment_id, "b_key": segment.key}
         ).first()
         if existing is None:
             return self._insert(environment_id, segment)
@@ -100,24 +137,20 @@ class SqlSegmentRepository(Repository):
             raise KeyExists("Duplicate segment key")
         # Recreating a deleted key: continue above the tombstone's version.
         stored = replace(segment, version=existing.version + 1)
-        result = self.connection.execute(
-            t.update()
-            .where(t.c.id == existing.id, t.c.deleted.is_(True), t.c.version == existing.version)
-            .values(**segment_values(stored))
-        )
+        params = segment_values(stored)
+        params.update(b_id=existing.id, b_version=existing.version)
+        result = self.connection.execute(REVIVE_SEGMENT, params)
         if result.rowcount != 1:
             raise KeyExists("Duplicate segment key")
         self._write_tags(existing.id, stored.tags, replace=True)
         return stored
 
     def _insert(self, environment_id: str, segment: Segment) -> Segment:
+        # No savepoint: nothing catches the KeyExists, so the unit of work rolls back anyway.
+        params = segment_values(segment)
+        params["environment_id"] = environment_id
         try:
-            with self.connection.begin_nested():
-                result = self.connection.execute(
-                    schema.segments.insert().values(
-                        environment_id=environment_id, **segment_values(segment)
-                    )
-                )
+            result = self.connection.execute(INSERT_SEGMENT, params)
         except sa.exc.IntegrityError:
             raise KeyExists("Duplicate segment key") from None
         assert result.inserted_primary_key is not None
@@ -127,23 +160,18 @@ class SqlSegmentRepository(Repository):
     def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
         self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
         if replace:
-            self.connection.execute(
-                schema.segment_tags.delete().where(schema.segment_tags.c.segment_id == segment_id)
-            )
+            self.connection.execute(DELETE_TAGS, {"b_segment_id": segment_id})
         if tags:
             self.connection.execute(
-                schema.segment_tags.insert(),
-                [{"segment_id": segment_id, "tag": tag} for tag in tags],
+                INSERT_TAG, [{"segment_id": segment_id, "tag": tag} for tag in tags]
             )
 
     def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
-        t = schema.segments
-        statement = sa.select(t).where(
-            t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
-        )
-        if lock:
-            statement = statement.with_for_update()  # SQLite: BEGIN IMMEDIATE already locks
-        row = self.connection.execute(statement).first()
+        # SQLite ignores FOR UPDATE: BEGIN IMMEDIATE already locks.
+        statement = SELECT_LIVE_SEGMENT_FOR_UPDATE if lock else SELECT_LIVE_SEGMENT
+        row = self.connection.execute(
+            statement, {"b_environment_id": environment_id, "b_key": key}
+        ).first()
         if row is None:
             return None
         segment = segment_from_row(row)
@@ -160,18 +188,11 @@ class SqlSegmentRepository(Repository):
         return Page(tuple(segment_from_row(r) for r in rows), total)
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
-        t = schema.segments
-        row = self.connection.execute(
-            t.update()
-            .where(
-                t.c.environment_id == environment_id,
-                t.c.key == segment.key,
-                t.c.version == expected_version,
-                t.c.deleted.is_(False),
-            )
-            .values(**segment_values(segment))
-            .returning(t.c.id)
-        ).first()
+        params = segment_values(segment)
+        params.update(
+            b_environment_id=environment_id, b_key=segment.key, b_version=expected_version
+        )
+        row = self.connection.execute(UPDATE_SEGMENT, params).first()
         if row is None:
             raise OptimisticLockError()
         if self._tags_seen.get((environment_id, segment.key)) != segment.tags:
@@ -179,26 +200,14 @@ class SqlSegmentRepository(Repository):
             self._tags_seen[(environment_id, segment.key)] = segment.tags
 
     def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
-        t = schema.segments
         row = self.connection.execute(
-            t.update()
-            .where(
-                t.c.environment_id == environment_id,
-                t.c.key == key,
-                t.c.version == expected_version,
-                t.c.deleted.is_(False),
-            )
-            .values(deleted=True, version=expected_version + 1)
-            .returning(t.c.id)
+            DELETE_SEGMENT,
+            {"b_environment_id": environment_id, "b_key": key, "b_version": expected_version},
         ).first()
         if row is None:
             raise OptimisticLockError()
         self._write_tags(row.id, (), replace=True)
-        self.connection.execute(
-            schema.segment_expiring_targets.delete().where(
-                schema.segment_expiring_targets.c.segment_id == row.id
-            )
-        )
+        self.connection.execute(DELETE_EXPIRING_TARGETS, {"b_segment_id": row.id})
         return expected_version + 1
 
     def live_versions(self, *, environment_id: str) -> dict[str, int]:
@@ -240,9 +249,15 @@ class SqlUnitOfWork:
     expiring_targets: SqlExpiringTargetRepository
 
     def __init__(
-        self, engine: Engine, *, write: bool = False, writer_lock: SqliteWriterLock | None = None
+        self,
+        engine: Engine,
+        *,
+        write: bool = False,
+        writer_lock: SqliteWriterLock | None = None,
+        environments: EnvironmentCache | None = None,
     ) -> None:
         self._engine = engine
+        self._environment_cache = environments
         self._write = write
         self._writer_lock = writer_lock if write else None
 
@@ -263,7 +278,7 @@ class SqlUnitOfWork:
         self._connection = connection
         self._transaction = connection.begin()
         self.projects = SqlProjectRepository(connection)
-        self.environments = SqlEnvironmentRepository(connection)
+        self.environments = SqlEnvironmentRepository(connection, self._environment_cache)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
         self.flags = SqlFlagRepository(connection)
@@ -304,6 +319,7 @@ class SqlUnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.environments = EnvironmentCache()
         self.writer_lock: SqliteWriterLock | None = None
         if engine.dialect.name == "sqlite":
             database = engine.url.database
@@ -313,4 +329,6 @@ class SqlUnitOfWorkFactory:
             )
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write, writer_lock=self.writer_lock)
+        return SqlUnitOfWork(
+            self.engine, write=write, writer_lock=self.writer_lock, environments=self.environments
+        )
