@@ -82,6 +82,8 @@ class Services:
         self.big_segments.sync.publisher.close()
         if self.listener is not None:
             self.listener.stop()
+        if isinstance(self.notifier, SqliteChangeNotifier):
+            self.notifier.close()  # write the relay rows still queued
         self.engine.dispose()
 
 

@@ -80,12 +80,14 @@ def test_poller__own_rows_skipped_others_published_once(tmp_path: Path) -> None:
         poller = SqliteChangePoller(services.engine, hub, "me")
         poller.start()
         poller.stop()  # drive it by hand below
-        SqliteChangeNotifier(services.engine, ChangeHub(), "me").publish(
-            ItemChange("e", "segments", "mine", 1)
-        )
-        SqliteChangeNotifier(services.engine, ChangeHub(), "other").publish(
-            ItemChange("e", "flags", "theirs", 2)
-        )
+        mine = SqliteChangeNotifier(services.engine, ChangeHub(), "me")
+        theirs = SqliteChangeNotifier(services.engine, ChangeHub(), "other")
+        mine.publish(ItemChange("e", "segments", "mine", 1))
+        theirs.publish(ItemChange("e", "flags", "theirs", 2))
+        assert mine.flush()
+        assert theirs.flush()
+        mine.close()
+        theirs.close()
         poller.poll()
         poller.poll()
         assert seen == [ItemChange("e", "flags", "theirs", 2)]
@@ -104,5 +106,21 @@ def test_build_services__sqlite_workers__relay_only_when_several(
     try:
         assert isinstance(services.listener, SqliteChangePoller) is relayed
         assert isinstance(services.notifier, SqliteChangeNotifier) is relayed
+    finally:
+        services.close()
+
+
+def test_notifier__many_changes_then_close__every_row_logged(tmp_path: Path) -> None:
+    services = build_services(Settings(data_dir=tmp_path))
+    try:
+        notifier = SqliteChangeNotifier(services.engine, ChangeHub(), "me")
+        for version in range(1, 51):
+            notifier.publish(ItemChange("e", "segments", "s", version))
+        notifier.close()
+        with services.engine.connect() as connection:
+            versions = connection.exec_driver_sql(
+                "SELECT version FROM change_log ORDER BY seq"
+            ).scalars()
+            assert list(versions) == list(range(1, 51))
     finally:
         services.close()
