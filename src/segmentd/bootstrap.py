@@ -82,6 +82,8 @@ class Services:
         self.big_segments.sync.publisher.close()
         if self.listener is not None:
             self.listener.stop()
+        if isinstance(self.notifier, SqliteChangeNotifier):
+            self.notifier.close()  # write the relay rows still queued
         self.engine.dispose()
 
 
@@ -110,11 +112,12 @@ def build_services(
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         listener = PostgresChangeListener(url, changes, origin, on_reconnect=feed.reset)
         listener.start()
-    elif engine.url.database not in (None, "", ":memory:"):
-        # ``serve --workers N`` runs several processes over one SQLite file.
+    elif settings.workers > 1 and engine.url.database not in (None, "", ":memory:"):
+        # ``serve --workers N`` runs several processes over one SQLite file; a single
+        # process needs no relay (its hub already sees every change).
         origin = new_origin()
-        notifier = SqliteChangeNotifier(engine, changes, origin)
-        listener = SqliteChangePoller(engine, changes, origin)
+        notifier = SqliteChangeNotifier(engine, changes, origin, writer_lock=uow.writer_lock)
+        listener = SqliteChangePoller(engine, changes, origin, writer_lock=uow.writer_lock)
         listener.start()
     publisher: MembershipPublisher = (
         RedisPublisher(settings.redis_url, settings.redis_prefix)

@@ -94,6 +94,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     if workers > 1:
         services.close()
         os.environ["SEGMENTD_DATABASE_URL"] = settings.resolved_database_url
+        os.environ["SEGMENTD_WORKERS"] = str(workers)  # each worker relays its changes
         uvicorn.run(
             "segmentd.asgi:app_from_env",
             factory=True,

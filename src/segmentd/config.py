@@ -17,6 +17,9 @@ SEGMENTD_IMPORT_MAX_BYTES  largest big-segment import file               ``41943
 SEGMENTD_IMPORT_MAX_ROWS   most rows in one import file                  ``1000000``
 SEGMENTD_LOG_LEVEL         Python log level                              ``INFO``
 SEGMENTD_STREAM_HEARTBEAT  seconds between SDK stream heartbeats         ``60``
+SEGMENTD_WORKERS           processes serving one database (set by        ``1``
+                           ``serve --workers``); above 1 on SQLite,
+                           changes are relayed through ``change_log``
 =========================  ============================================  ===========================
 
 The default Redis prefix is ``launchdarkly:{project}:{env}`` (one prefix per environment).
@@ -51,6 +54,7 @@ class Settings:
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
     import_max_rows: int = DEFAULT_IMPORT_MAX_ROWS
     stream_heartbeat_seconds: float = 60.0
+    workers: int = 1
 
     @property
     def resolved_database_url(self) -> str:
@@ -92,4 +96,5 @@ class Settings:
             import_max_bytes=integer("SEGMENTD_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES),
             import_max_rows=integer("SEGMENTD_IMPORT_MAX_ROWS", DEFAULT_IMPORT_MAX_ROWS),
             stream_heartbeat_seconds=float(integer("SEGMENTD_STREAM_HEARTBEAT", 60) or 60),
+            workers=integer("SEGMENTD_WORKERS", 1) or 1,
         )

@@ -24,7 +24,7 @@ from tests.live import LiveServer, serve_in_thread
 
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
-    settings = Settings(data_dir=tmp_path, stream_heartbeat_seconds=0.5)
+    settings = Settings(data_dir=tmp_path, stream_heartbeat_seconds=0.5, workers=2)
     first, second = build_services(settings), build_services(settings, run_migrations=False)
     token = initialise_if_empty(first.uow, first.projects, first.access)
     assert token is not None
@@ -80,14 +80,47 @@ def test_poller__own_rows_skipped_others_published_once(tmp_path: Path) -> None:
         poller = SqliteChangePoller(services.engine, hub, "me")
         poller.start()
         poller.stop()  # drive it by hand below
-        SqliteChangeNotifier(services.engine, ChangeHub(), "me").publish(
-            ItemChange("e", "segments", "mine", 1)
-        )
-        SqliteChangeNotifier(services.engine, ChangeHub(), "other").publish(
-            ItemChange("e", "flags", "theirs", 2)
-        )
+        mine = SqliteChangeNotifier(services.engine, ChangeHub(), "me")
+        theirs = SqliteChangeNotifier(services.engine, ChangeHub(), "other")
+        mine.publish(ItemChange("e", "segments", "mine", 1))
+        theirs.publish(ItemChange("e", "flags", "theirs", 2))
+        assert mine.flush()
+        assert theirs.flush()
+        mine.close()
+        theirs.close()
         poller.poll()
         poller.poll()
         assert seen == [ItemChange("e", "flags", "theirs", 2)]
+    finally:
+        services.close()
+
+
+@pytest.mark.parametrize(
+    ("workers", "relayed"),
+    [pytest.param(1, False, id="one process: no relay"), pytest.param(2, True, id="two: relay")],
+)
+def test_build_services__sqlite_workers__relay_only_when_several(
+    tmp_path: Path, workers: int, relayed: bool
+) -> None:
+    services = build_services(Settings(data_dir=tmp_path, workers=workers))
+    try:
+        assert isinstance(services.listener, SqliteChangePoller) is relayed
+        assert isinstance(services.notifier, SqliteChangeNotifier) is relayed
+    finally:
+        services.close()
+
+
+def test_notifier__many_changes_then_close__every_row_logged(tmp_path: Path) -> None:
+    services = build_services(Settings(data_dir=tmp_path))
+    try:
+        notifier = SqliteChangeNotifier(services.engine, ChangeHub(), "me")
+        for version in range(1, 51):
+            notifier.publish(ItemChange("e", "segments", "s", version))
+        notifier.close()
+        with services.engine.connect() as connection:
+            versions = connection.exec_driver_sql(
+                "SELECT version FROM change_log ORDER BY seq"
+            ).scalars()
+            assert list(versions) == list(range(1, 51))
     finally:
         services.close()

@@ -57,3 +57,8 @@ def test_settings__big_segment_variables__read_with_defaults() -> None:
     )
     assert (custom.import_max_bytes, custom.import_max_rows) == (1000, 10)
     assert custom.redis_prefix == "ld-{env}"
+
+
+def test_settings__workers_variable__read_with_default_one() -> None:
+    assert Settings.from_env({}).workers == 1
+    assert Settings.from_env({"SEGMENTD_WORKERS": "3"}).workers == 3

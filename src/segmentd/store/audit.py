@@ -13,6 +13,7 @@ from segmentd.store import schema
 a = schema.audit_log
 e = schema.environments
 p = schema.projects
+INSERT_ENTRY = a.insert()  # built once: executed with a parameter dict
 
 
 class SqlAuditRepository:
@@ -21,19 +22,20 @@ class SqlAuditRepository:
 
     def add(self, entry: AuditEntry) -> None:
         self.connection.execute(
-            a.insert().values(
-                environment_id=entry.environment_id,
-                segment_key=entry.segment_key,
-                segment_name=entry.segment_name,
-                action=entry.action.value,
-                actor_id=entry.actor.id,
-                actor_name=entry.actor.name,
-                date=entry.date,
-                comment=entry.comment,
-                version_before=entry.version_before,
-                version_after=entry.version_after,
-                changes=orjson.dumps(list(entry.changes)).decode(),
-            )
+            INSERT_ENTRY,
+            {
+                "environment_id": entry.environment_id,
+                "segment_key": entry.segment_key,
+                "segment_name": entry.segment_name,
+                "action": entry.action.value,
+                "actor_id": entry.actor.id,
+                "actor_name": entry.actor.name,
+                "date": entry.date,
+                "comment": entry.comment,
+                "version_before": entry.version_before,
+                "version_after": entry.version_after,
+                "changes": orjson.dumps(list(entry.changes)).decode(),
+            },
         )
 
     def list(self, query: AuditQuery) -> Page[AuditEntry]:

@@ -20,6 +20,7 @@ from segmentd.domain.big_segments import (
 )
 from segmentd.domain.model import Environment, Segment
 from segmentd.store import schema
+from segmentd.store.accounts import environment_from_row
 from segmentd.store.big_segment_records import SqlBigSegmentRecords
 
 T = schema.big_segment_targets
@@ -355,14 +356,12 @@ class SqlBigSegmentRepository(SqlBigSegmentRecords):
 
     def environment(self, environment_id: str) -> Environment | None:
         """An environment by id (jobs and the sync loop only know ids)."""
-        from segmentd.store.sql import _environment
-
         row = self.connection.execute(
             sa.select(schema.environments, schema.projects.c.key.label("project_key"))
             .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
             .where(schema.environments.c.id == environment_id)
         ).first()
-        return None if row is None else _environment(row, row._mapping["project_key"])
+        return None if row is None else environment_from_row(row, row._mapping["project_key"])
 
 
 def _batches(keys: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -1,8 +1,8 @@
-"""Repositories and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+"""Segments and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
+import os
 from collections.abc import Collection
 from dataclasses import replace
 from types import TracebackType
@@ -13,237 +13,27 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from segmentd.domain import codec
-from segmentd.domain.model import AccessToken, Environment, Project, Role, Segment
+from segmentd.domain.model import Segment
 from segmentd.domain.segment_query import SegmentQuery
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.accounts import (
+    EnvironmentCache,
+    Repository,
+    SqlEnvironmentRepository,
+    SqlProjectRepository,
+    SqlTokenRepository,
+    dumps,
+    tags_from_json,
+)
 from segmentd.store.audit import SqlAuditRepository
 from segmentd.store.big_segments import SqlBigSegmentRepository
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
 from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
-
-
-def _dumps(value: object) -> str:
-    return orjson.dumps(value).decode()
-
-
-def _tags(raw: str) -> tuple[str, ...]:
-    return tuple(orjson.loads(raw))
-
-
-class _Repository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def _count(self, query: sa.Select[int]) -> int:
-        count: int = self.connection.execute(query).scalar_one()
-        return count
-
-
-class SqlProjectRepository(_Repository):
-    def add(self, project: Project) -> None:
-        taken = self.connection.execute(
-            sa.select(schema.projects.c.id).where(schema.projects.c.key == project.key)
-        ).first()
-        if taken is not None:
-            raise KeyExists(f"Duplicate project key {project.key!r}")
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(
-                    schema.projects.insert().values(
-                        id=project.id,
-                        key=project.key,
-                        name=project.name,
-                        tags=_dumps(project.tags),
-                        include_in_snippet=project.include_in_snippet_by_default,
-                        creation_date=project.creation_date,
-                    )
-                )
-        except sa.exc.IntegrityError:
-            raise KeyExists(f"Duplicate project key {project.key!r}") from None
-
-    def get(self, key: str) -> Project | None:
-        row = self.connection.execute(
-            sa.select(schema.projects).where(schema.projects.c.key == key)
-        ).first()
-        return None if row is None else self._project(row)
-
-    def list(self, *, limit: int, offset: int) -> Page[Project]:
-        rows = self.connection.execute(
-            sa.select(schema.projects)
-            .order_by(schema.projects.c.creation_date, schema.projects.c.key)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(sa.select(sa.func.count()).select_from(schema.projects))
-        return Page(tuple(self._project(r) for r in rows), total)
-
-    def _project(self, row: Row[tuple[object, ...]]) -> Project:
-        m = row._mapping
-        envs = self.connection.execute(
-            sa.select(schema.environments)
-            .where(schema.environments.c.project_id == m["id"])
-            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
-        ).all()
-        return Project(
-            id=m["id"],
-            key=m["key"],
-            name=m["name"],
-            tags=_tags(m["tags"]),
-            include_in_snippet_by_default=m["include_in_snippet"],
-            creation_date=m["creation_date"],
-            environments=tuple(_environment(e, m["key"]) for e in envs),
-        )
-
-
-def _environment(row: Row[tuple[object, ...]], project_key: str) -> Environment:
-    m = row._mapping
-    return Environment(
-        id=m["id"],
-        project_key=project_key,
-        key=m["key"],
-        name=m["name"],
-        color=m["color"],
-        sdk_key=m["sdk_key"],
-        mobile_key=m["mobile_key"],
-        default_ttl=m["default_ttl"],
-        secure_mode=m["secure_mode"],
-        default_track_events=m["default_track_events"],
-        require_comments=m["require_comments"],
-        confirm_changes=m["confirm_changes"],
-        critical=m["critical"],
-        tags=_tags(m["tags"]),
-        creation_date=m["creation_date"],
-    )
-
-
-class SqlEnvironmentRepository(_Repository):
-    _columns = (schema.environments, schema.projects.c.key.label("project_key"))
-
-    def _select(self) -> sa.Select[tuple[object, ...]]:
-        return sa.select(*self._columns).join(
-            schema.projects, schema.projects.c.id == schema.environments.c.project_id
-        )
-
-    def add(self, environment: Environment) -> None:
-        project_id = self.connection.execute(
-            sa.select(schema.projects.c.id).where(schema.projects.c.key == environment.project_key)
-        ).scalar_one()
-        if self.get(project_key=environment.project_key, key=environment.key) is not None:
-            raise KeyExists(f"Duplicate environment key {environment.key!r}")
-        try:
-            with self.connection.begin_nested():
-                self.connection.execute(
-                    schema.environments.insert().values(
-                        id=environment.id,
-                        project_id=project_id,
-                        key=environment.key,
-                        name=environment.name,
-                        color=environment.color,
-                        sdk_key=environment.sdk_key,
-                        mobile_key=environment.mobile_key,
-                        default_ttl=environment.default_ttl,
-                        secure_mode=environment.secure_mode,
-                        default_track_events=environment.default_track_events,
-                        require_comments=environment.require_comments,
-                        confirm_changes=environment.confirm_changes,
-                        critical=environment.critical,
-                        tags=_dumps(environment.tags),
-                        creation_date=environment.creation_date,
-                    )
-                )
-        except sa.exc.IntegrityError:
-            raise KeyExists(f"Duplicate environment key {environment.key!r}") from None
-
-    def get(self, *, project_key: str, key: str) -> Environment | None:
-        row = self.connection.execute(
-            self._select().where(
-                schema.projects.c.key == project_key, schema.environments.c.key == key
-            )
-        ).first()
-        return None if row is None else _environment(row, project_key)
-
-    def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]:
-        where = schema.projects.c.key == project_key
-        rows = self.connection.execute(
-            self._select()
-            .where(where)
-            .order_by(schema.environments.c.creation_date, schema.environments.c.key)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(
-            sa.select(sa.func.count())
-            .select_from(schema.environments)
-            .join(schema.projects, schema.projects.c.id == schema.environments.c.project_id)
-            .where(where)
-        )
-        return Page(tuple(_environment(r, project_key) for r in rows), total)
-
-    def find_by_sdk_key(self, sdk_key: str) -> Environment | None:
-        row = self.connection.execute(
-            self._select().where(schema.environments.c.sdk_key == sdk_key)
-        ).first()
-        return None if row is None else _environment(row, row._mapping["project_key"])
-
-
-class SqlTokenRepository(_Repository):
-    def add(self, token: AccessToken) -> None:
-        self.connection.execute(
-            schema.access_tokens.insert().values(
-                id=token.id,
-                name=token.name,
-                description=token.description,
-                role=token.role.value,
-                token_hash=token.token_hash,
-                last_four=token.last_four,
-                creation_date=token.creation_date,
-            )
-        )
-
-    def get(self, token_id: str) -> AccessToken | None:
-        row = self.connection.execute(
-            sa.select(schema.access_tokens).where(schema.access_tokens.c.id == token_id)
-        ).first()
-        return None if row is None else _token(row)
-
-    def find_by_hash(self, token_hash: str) -> AccessToken | None:
-        row = self.connection.execute(
-            sa.select(schema.access_tokens).where(schema.access_tokens.c.token_hash == token_hash)
-        ).first()
-        return None if row is None else _token(row)
-
-    def list(self, *, limit: int, offset: int) -> Page[AccessToken]:
-        rows = self.connection.execute(
-            sa.select(schema.access_tokens)
-            .order_by(schema.access_tokens.c.creation_date, schema.access_tokens.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        total = self._count(sa.select(sa.func.count()).select_from(schema.access_tokens))
-        return Page(tuple(_token(r) for r in rows), total)
-
-    def delete(self, token_id: str) -> bool:
-        result = self.connection.execute(
-            schema.access_tokens.delete().where(schema.access_tokens.c.id == token_id)
-        )
-        return result.rowcount > 0
-
-
-def _token(row: Row[tuple[object, ...]]) -> AccessToken:
-    m = row._mapping
-    return AccessToken(
-        id=m["id"],
-        name=m["name"],
-        description=m["description"],
-        role=Role(m["role"]),
-        token_hash=m["token_hash"],
-        last_four=m["last_four"],
-        creation_date=m["creation_date"],
-    )
+from segmentd.store.writer_lock import SqliteWriterLock
 
 
 def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
@@ -256,7 +46,7 @@ def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
         key=m["key"],
         name=m["name"],
         description=m["description"],
-        tags=_tags(m["tags"]),
+        tags=tags_from_json(m["tags"]),
         creation_date=m["creation_date"],
         last_modified_date=m["last_modified_date"],
         version=m["version"],
@@ -279,7 +69,7 @@ def segment_values(segment: Segment) -> dict[str, object]:
         "key": segment.key,
         "name": segment.name,
         "description": segment.description,
-        "tags": _dumps(segment.tags),
+        "tags": dumps(segment.tags),
         "creation_date": segment.creation_date,
         "last_modified_date": segment.last_modified_date,
         "version": segment.version,
@@ -288,22 +78,58 @@ def segment_values(segment: Segment) -> dict[str, object]:
         "unbounded_context_kind": segment.unbounded_context_kind,
         "generation": segment.generation,
         "deleted": segment.deleted,
-        "targeting": _dumps(codec.targeting_to_json(segment)),
+        "targeting": dumps(codec.targeting_to_json(segment)),
     }
 
 
-class SqlSegmentRepository(_Repository):
+# Statements of the hot paths, built once: constructing and cache-keying a statement per
+# call costs more than executing it. Values travel as parameter dicts.
+_t = schema.segments
+_WHERE_LIVE_KEY = (
+    _t.c.environment_id == sa.bindparam("b_environment_id"),
+    _t.c.key == sa.bindparam("b_key"),
+    _t.c.deleted.is_(False),
+)
+SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
+    _t.c.environment_id == sa.bindparam("b_environment_id"), _t.c.key == sa.bindparam("b_key")
+)
+SELECT_LIVE_SEGMENT = sa.select(_t).where(*_WHERE_LIVE_KEY)
+SELECT_LIVE_SEGMENT_FOR_UPDATE = SELECT_LIVE_SEGMENT.with_for_update()
+INSERT_SEGMENT = _t.insert()
+REVIVE_SEGMENT = _t.update().where(
+    _t.c.id == sa.bindparam("b_id"),
+    _t.c.deleted.is_(True),
+    _t.c.version == sa.bindparam("b_version"),
+)
+UPDATE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .returning(_t.c.id)
+)
+DELETE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .values(deleted=True, version=sa.bindparam("b_version") + 1)
+    .returning(_t.c.id)
+)
+INSERT_TAG = schema.segment_tags.insert()
+DELETE_TAGS = schema.segment_tags.delete().where(
+    schema.segment_tags.c.segment_id == sa.bindparam("b_segment_id")
+)
+DELETE_EXPIRING_TARGETS = schema.segment_expiring_targets.delete().where(
+    schema.segment_expiring_targets.c.segment_id == sa.bindparam("b_segment_id")
+)
+
+
+class SqlSegmentRepository(Repository):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         # Tags of the rows this transaction read: an update that keeps them skips the rewrite.
         self._tags_seen: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def add(self, *, environment_id: str, segment: Segment) -> Segment:
-        t = schema.segments
         existing = self.connection.execute(
-            sa.select(t.c.id, t.c.version, t.c.deleted).where(
-                t.c.environment_id == environment_id, t.c.key == segment.key
-            )
+            SELECT_SEGMENT_ROW, {"b_environment_id": environment_id, "b_key": segment.key}
         ).first()
         if existing is None:
             return self._insert(environment_id, segment)
@@ -311,24 +137,20 @@ class SqlSegmentRepository(_Repository):
             raise KeyExists("Duplicate segment key")
         # Recreating a deleted key: continue above the tombstone's version.
         stored = replace(segment, version=existing.version + 1)
-        result = self.connection.execute(
-            t.update()
-            .where(t.c.id == existing.id, t.c.deleted.is_(True), t.c.version == existing.version)
-            .values(**segment_values(stored))
-        )
+        params = segment_values(stored)
+        params.update(b_id=existing.id, b_version=existing.version)
+        result = self.connection.execute(REVIVE_SEGMENT, params)
         if result.rowcount != 1:
             raise KeyExists("Duplicate segment key")
         self._write_tags(existing.id, stored.tags, replace=True)
         return stored
 
     def _insert(self, environment_id: str, segment: Segment) -> Segment:
+        # No savepoint: nothing catches the KeyExists, so the unit of work rolls back anyway.
+        params = segment_values(segment)
+        params["environment_id"] = environment_id
         try:
-            with self.connection.begin_nested():
-                result = self.connection.execute(
-                    schema.segments.insert().values(
-                        environment_id=environment_id, **segment_values(segment)
-                    )
-                )
+            result = self.connection.execute(INSERT_SEGMENT, params)
         except sa.exc.IntegrityError:
             raise KeyExists("Duplicate segment key") from None
         assert result.inserted_primary_key is not None
@@ -338,23 +160,18 @@ class SqlSegmentRepository(_Repository):
     def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
         self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
         if replace:
-            self.connection.execute(
-                schema.segment_tags.delete().where(schema.segment_tags.c.segment_id == segment_id)
-            )
+            self.connection.execute(DELETE_TAGS, {"b_segment_id": segment_id})
         if tags:
             self.connection.execute(
-                schema.segment_tags.insert(),
-                [{"segment_id": segment_id, "tag": tag} for tag in tags],
+                INSERT_TAG, [{"segment_id": segment_id, "tag": tag} for tag in tags]
             )
 
     def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
-        t = schema.segments
-        statement = sa.select(t).where(
-            t.c.environment_id == environment_id, t.c.key == key, t.c.deleted.is_(False)
-        )
-        if lock:
-            statement = statement.with_for_update()  # SQLite: BEGIN IMMEDIATE already locks
-        row = self.connection.execute(statement).first()
+        # SQLite ignores FOR UPDATE: BEGIN IMMEDIATE already locks.
+        statement = SELECT_LIVE_SEGMENT_FOR_UPDATE if lock else SELECT_LIVE_SEGMENT
+        row = self.connection.execute(
+            statement, {"b_environment_id": environment_id, "b_key": key}
+        ).first()
         if row is None:
             return None
         segment = segment_from_row(row)
@@ -371,18 +188,11 @@ class SqlSegmentRepository(_Repository):
         return Page(tuple(segment_from_row(r) for r in rows), total)
 
     def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
-        t = schema.segments
-        row = self.connection.execute(
-            t.update()
-            .where(
-                t.c.environment_id == environment_id,
-                t.c.key == segment.key,
-                t.c.version == expected_version,
-                t.c.deleted.is_(False),
-            )
-            .values(**segment_values(segment))
-            .returning(t.c.id)
-        ).first()
+        params = segment_values(segment)
+        params.update(
+            b_environment_id=environment_id, b_key=segment.key, b_version=expected_version
+        )
+        row = self.connection.execute(UPDATE_SEGMENT, params).first()
         if row is None:
             raise OptimisticLockError()
         if self._tags_seen.get((environment_id, segment.key)) != segment.tags:
@@ -390,26 +200,14 @@ class SqlSegmentRepository(_Repository):
             self._tags_seen[(environment_id, segment.key)] = segment.tags
 
     def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
-        t = schema.segments
         row = self.connection.execute(
-            t.update()
-            .where(
-                t.c.environment_id == environment_id,
-                t.c.key == key,
-                t.c.version == expected_version,
-                t.c.deleted.is_(False),
-            )
-            .values(deleted=True, version=expected_version + 1)
-            .returning(t.c.id)
+            DELETE_SEGMENT,
+            {"b_environment_id": environment_id, "b_key": key, "b_version": expected_version},
         ).first()
         if row is None:
             raise OptimisticLockError()
         self._write_tags(row.id, (), replace=True)
-        self.connection.execute(
-            schema.segment_expiring_targets.delete().where(
-                schema.segment_expiring_targets.c.segment_id == row.id
-            )
-        )
+        self.connection.execute(DELETE_EXPIRING_TARGETS, {"b_segment_id": row.id})
         return expected_version + 1
 
     def live_versions(self, *, environment_id: str) -> dict[str, int]:
@@ -451,9 +249,15 @@ class SqlUnitOfWork:
     expiring_targets: SqlExpiringTargetRepository
 
     def __init__(
-        self, engine: Engine, *, write: bool = False, writer_lock: threading.RLock | None = None
+        self,
+        engine: Engine,
+        *,
+        write: bool = False,
+        writer_lock: SqliteWriterLock | None = None,
+        environments: EnvironmentCache | None = None,
     ) -> None:
         self._engine = engine
+        self._environment_cache = environments
         self._write = write
         self._writer_lock = writer_lock if write else None
 
@@ -474,7 +278,7 @@ class SqlUnitOfWork:
         self._connection = connection
         self._transaction = connection.begin()
         self.projects = SqlProjectRepository(connection)
-        self.environments = SqlEnvironmentRepository(connection)
+        self.environments = SqlEnvironmentRepository(connection, self._environment_cache)
         self.tokens = SqlTokenRepository(connection)
         self.segments = SqlSegmentRepository(connection)
         self.flags = SqlFlagRepository(connection)
@@ -505,15 +309,26 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Opens units of work on one engine.
 
-    On SQLite, writers of this process queue on a lock before ``BEGIN IMMEDIATE``: SQLite
-    makes a blocked writer sleep and poll (``busy_timeout``), which under contention wastes
-    most of the time in sleeps; a lock hands the database over as soon as it is free. Other
-    processes on the same file still meet ``busy_timeout``.
+    On SQLite, writers queue on a :class:`SqliteWriterLock` before ``BEGIN IMMEDIATE``:
+    threads of this process on a lock, other processes on the same file (``serve --workers
+    N``) on a ``flock`` of ``<database>.writelock``. SQLite would make a blocked writer sleep
+    and poll (``busy_timeout``), wasting most of the wait in sleeps; the locks hand the
+    database over as soon as it is free. ``busy_timeout`` stays as the fallback for writers
+    that do not take the lock (other tools opening the file).
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._writer_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
+        self.environments = EnvironmentCache()
+        self.writer_lock: SqliteWriterLock | None = None
+        if engine.dialect.name == "sqlite":
+            database = engine.url.database
+            on_disk = bool(database) and database != ":memory:"
+            self.writer_lock = SqliteWriterLock(
+                os.path.abspath(database) if database and on_disk else None
+            )
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write, writer_lock=self._writer_lock)
+        return SqlUnitOfWork(
+            self.engine, write=write, writer_lock=self.writer_lock, environments=self.environments
+        )
