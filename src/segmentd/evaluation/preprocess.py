@@ -48,7 +48,7 @@ class PreparedClause:
     #: Equal for clauses that test the same thing (kind, attribute, op, typed values,
     #: negate): one context gets the same answer from all of them, so an evaluation over
     #: many segments computes it once. ``None`` for ``segmentMatch`` (depends on segments).
-    identity: tuple[object, ...] | None = None
+    identity: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,15 +168,27 @@ def prepare_clause(clause: Clause) -> PreparedClause:
     )
 
 
-def _identity(clause: Clause) -> tuple[object, ...] | None:
+#: Clause identities are small integers, so that looking one up per evaluation is a cheap
+#: int hash rather than the hash of a tuple of values. Process-wide, bounded.
+_IDENTITIES: dict[tuple[object, ...], int] = {}
+_IDENTITIES_LOCK = Lock()
+_MAX_IDENTITIES = 1_000_000
+
+
+def _identity(clause: Clause) -> int | None:
     # Values carry their type, so that True and 1 (equal in Python) stay apart.
     values = tuple((type(v).__name__, v) for v in clause.values)
-    identity = (clause.context_kind or DEFAULT_KIND, clause.attribute, clause.op, clause.negate)
+    key = (clause.context_kind or DEFAULT_KIND, clause.attribute, clause.op, clause.negate, values)
     try:
-        hash(values)
+        found = _IDENTITIES.get(key)
     except TypeError:  # list or object values (only in hand-made data): no sharing
         return None
-    return (*identity, values)
+    if found is not None:
+        return found
+    with _IDENTITIES_LOCK:
+        if len(_IDENTITIES) >= _MAX_IDENTITIES:
+            return None
+        return _IDENTITIES.setdefault(key, len(_IDENTITIES))
 
 
 def _never(_value: JsonValue) -> bool:

@@ -95,7 +95,7 @@ class Scope:
         self.big_segments_status: BigSegmentsStatus | None = None
         #: Answers of clauses by ``PreparedClause.identity``, shared by the segments of one
         #: multi-segment evaluation (``None``: not shared).
-        self.clause_results: dict[tuple[object, ...], bool] | None = None
+        self.clause_results: dict[int, bool] | None = None
         self._memberships: dict[str, tuple[Mapping[str, bool] | None, BigSegmentsStatus]] | None = (
             None
         )
