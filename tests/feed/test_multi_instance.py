@@ -59,13 +59,20 @@ def test_change_through_one_instance__reaches_stream_of_the_other_within_a_secon
             for name, data in _events(response.iter_lines()):
                 if name == "put":
                     ready.set()
-                elif name == "patch":
+                elif name == "patch" and orjson.loads(data)["path"] == "/segments/from-a":
                     received.append((orjson.loads(data)["path"], time.monotonic()))
                     return
 
     thread = threading.Thread(target=listen, daemon=True)
     thread.start()
     assert ready.wait(5)
+    # A first write warms instance A's request path, so the timing below is propagation.
+    warm = httpx.post(
+        f"{a.base_url}/api/v2/segments/default/production",
+        json={"key": "warm-up", "name": "Warm up"},
+        headers={"Authorization": a.admin_token},
+    )
+    assert warm.status_code == 201
     started = time.monotonic()
     created = httpx.post(
         f"{a.base_url}/api/v2/segments/default/production",
