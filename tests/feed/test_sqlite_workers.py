@@ -3,13 +3,9 @@ SDK streams held by another (change_log polling relay)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import orjson
 import pytest
 
 from segmentd.bootstrap import build_services
@@ -18,7 +14,7 @@ from segmentd.services.changes import ChangeHub
 from segmentd.services.first_run import initialise_if_empty
 from segmentd.services.ports import ItemChange
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
-from tests.feed.test_feed_http import _events
+from tests.feed.propagation import seconds_until_other_stream_sees_change
 from tests.live import LiveServer, serve_in_thread
 
 
@@ -38,44 +34,7 @@ def test_change_through_one_worker__reaches_stream_of_another_within_a_second(
     two_workers: tuple[LiveServer, LiveServer],
 ) -> None:
     a, b = two_workers
-    environment = b.services.projects.get_environment("default", "production")
-    received: list[tuple[str, float]] = []
-    ready = threading.Event()
-
-    def listen() -> None:
-        with (
-            httpx.Client(timeout=10) as client,
-            client.stream(
-                "GET", f"{b.base_url}/all", headers={"Authorization": environment.sdk_key}
-            ) as response,
-        ):
-            for name, data in _events(response.iter_lines()):
-                if name == "put":
-                    ready.set()
-                elif name == "patch" and orjson.loads(data)["path"] == "/segments/from-a":
-                    received.append((orjson.loads(data)["path"], time.monotonic()))
-                    return
-
-    thread = threading.Thread(target=listen, daemon=True)
-    thread.start()
-    assert ready.wait(5)
-    # A first write warms worker A's request path, so the timing below is propagation.
-    warm = httpx.post(
-        f"{a.base_url}/api/v2/segments/default/production",
-        json={"key": "warm-up", "name": "Warm up"},
-        headers={"Authorization": a.admin_token},
-    )
-    assert warm.status_code == 201
-    started = time.monotonic()
-    created = httpx.post(
-        f"{a.base_url}/api/v2/segments/default/production",
-        json={"key": "from-a", "name": "From A"},
-        headers={"Authorization": a.admin_token},
-    )
-    assert created.status_code == 201
-    thread.join(timeout=2)
-    assert [path for path, _ in received] == ["/segments/from-a"]
-    assert received[0][1] - started < 1.0
+    assert seconds_until_other_stream_sees_change(a, b) < 1.0
 
 
 def test_poller__own_rows_skipped_others_published_once(tmp_path: Path) -> None:
