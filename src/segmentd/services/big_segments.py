@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from segmentd.domain.big_segments import (
@@ -152,34 +153,12 @@ class BigSegmentService:
                 )
         counts = repo.counts(environment_id=environment.id, segment=segment)
         # Removes of the other list first, so that moving a key between lists works.
-        excluded_removed = repo.remove(
-            environment_id=env_id,
-            key=key,
-            generation=generation,
-            keys=changes.excluded_remove,
-            excluded=True,
-        )
-        included_removed = repo.remove(
-            environment_id=env_id,
-            key=key,
-            generation=generation,
-            keys=changes.included_remove,
-            excluded=False,
-        )
-        included_added = repo.add(
-            environment_id=env_id,
-            key=key,
-            generation=generation,
-            keys=changes.included_add,
-            excluded=False,
-        )
-        excluded_added = repo.add(
-            environment_id=env_id,
-            key=key,
-            generation=generation,
-            keys=changes.excluded_add,
-            excluded=True,
-        )
+        remove = partial(repo.remove, environment_id=env_id, key=key, generation=generation)
+        add = partial(repo.add, environment_id=env_id, key=key, generation=generation)
+        excluded_removed = remove(keys=changes.excluded_remove, excluded=True)
+        included_removed = remove(keys=changes.included_remove, excluded=False)
+        included_added = add(keys=changes.included_add, excluded=False)
+        excluded_added = add(keys=changes.excluded_add, excluded=True)
         delta = included_added + excluded_added + included_removed + excluded_removed
         if delta:
             repo.set_counts(
