@@ -20,6 +20,7 @@ LaunchDarkly's error body ``{"code", "message", "id"}`` with ``status``; the CLI
     ├── UnprocessablePatch            422 patch_failed
     ├── RateLimited                   429 rate_limited
     └── Unavailable                   503 service_unavailable
+        └── DatabaseUnavailable       503 service_unavailable
 """
 
 from __future__ import annotations
@@ -135,3 +136,11 @@ class Unavailable(ServiceError):
     status = 503
     exit_code = 7
     default_message = "Service unavailable"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database refused or dropped the connection (stopped, restarting, unreachable, or
+    out of connections). Nothing was written; the client may retry (``Retry-After``)."""
+
+    default_message = "The database is unavailable; try again shortly."
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}

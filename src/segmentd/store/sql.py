@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from segmentd.domain import codec
 from segmentd.domain.model import Segment
 from segmentd.domain.segment_query import SegmentQuery
-from segmentd.errors import KeyExists, OptimisticLockError
+from segmentd.errors import DatabaseUnavailable, KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.accounts import (
@@ -33,6 +33,7 @@ from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring import SqlExpiringTargetRepository
 from segmentd.store.segment_listing import list_statements
 from segmentd.store.sql_flags import SqlFeedRepository, SqlFlagRepository
+from segmentd.store.unavailable import is_unavailable, translated
 from segmentd.store.writer_lock import SqliteWriterLock
 
 
@@ -236,7 +237,11 @@ class SqlSegmentRepository(Repository):
 
 
 class SqlUnitOfWork:
-    """A transaction on one connection; leaving the block without ``commit()`` rolls back."""
+    """A transaction on one connection; leaving the block without ``commit()`` rolls back.
+
+    A database that cannot be reached (at connect, inside the block or at commit) is reported
+    as ``DatabaseUnavailable`` (503): this is the store edge where that translation happens.
+    """
 
     projects: SqlProjectRepository
     environments: SqlEnvironmentRepository
@@ -265,7 +270,8 @@ class SqlUnitOfWork:
         if self._writer_lock is not None:
             self._writer_lock.acquire()
         try:
-            return self._begin()
+            with translated():
+                return self._begin()
         except BaseException:
             if self._writer_lock is not None:
                 self._writer_lock.release()
@@ -297,13 +303,19 @@ class SqlUnitOfWork:
         try:
             if self._transaction.is_active:
                 self._transaction.rollback()
+        except Exception as error:
+            if exc is None or not is_unavailable(error):
+                raise  # a lost connection's rollback fails too; report the first error
         finally:
             self._connection.close()
             if self._writer_lock is not None:
                 self._writer_lock.release()
+        if exc is not None and is_unavailable(exc):
+            raise DatabaseUnavailable() from exc
 
     def commit(self) -> None:
-        self._transaction.commit()
+        with translated():
+            self._transaction.commit()
 
 
 class SqlUnitOfWorkFactory:
