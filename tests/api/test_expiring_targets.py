@@ -195,8 +195,8 @@ def test_expiring_targets__unknown_segment__404(ld_client: launchdarkly_api.ApiC
 def test_expiring_targets__path_also_fitting_import_template__routed_by_method(
     live: LiveServer, http: httpx.Client
 ) -> None:
-    """``/segments/default/e/expiring-targets/imports``: GET = expiring targets of segment
-    ``e`` in environment ``imports`` (api.md §2), never a big-segment import."""
+    """``/segments/default/e/expiring-targets/imports``: GET = expiring targets of segment ``e`` in
+    environment ``imports`` (docs/lifecycle.md §expiring-targets), never a big-segment import."""
     env = {"key": "imports", "name": "Imports", "color": "FF0000"}
     assert http.post("/api/v2/projects/default/environments", json=env).status_code == 201
     assert http.post("/api/v2/segments/default/imports", json={"key": "e", "name": "E"}).is_success

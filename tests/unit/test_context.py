@@ -1,4 +1,7 @@
-"""Context parsing: LD context JSON, legacy user JSON, and malformed input (evaluation.md §2)."""
+"""Context parsing: LD context JSON, legacy user JSON, and malformed input.
+
+The rules: docs/evaluation.md §contexts.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PATCH bodies: the ``Content-Type`` picks the format (api.md §3.4).
+"""PATCH bodies: the ``Content-Type`` picks the format (docs/lifecycle.md §patching-a-segment).
 
 * ``application/json; domain-model=launchdarkly.semanticpatch`` → semantic patch;
 * any other JSON type → JSON Patch (a bare array or ``{"patch": [...], "comment"?}``) or

@@ -1,10 +1,10 @@
 """Attribute references: how a clause ``attribute`` or a rule ``bucketBy`` names a value.
 
-LaunchDarkly reads the same string two ways (evaluation.md §3). When the owning object names
-no context kind, the string is one literal attribute name, even if it starts with ``/``. When
-a kind is named, a leading ``/`` makes it a JSON-Pointer-like path (``~1`` is ``/``, ``~0`` is
-``~``). A reference that cannot be resolved is not an exception here: it carries an ``error``
-so that the evaluator can report MALFORMED data only when (and if) the reference is used.
+LaunchDarkly reads the same string two ways (docs/evaluation.md §attribute-references). When the
+owning object names no context kind, the string is one literal attribute name, even if it starts
+with ``/``. When a kind is named, a leading ``/`` makes it a JSON-Pointer-like path (``~1`` is
+``/``, ``~0`` is ``~``). A reference that cannot be resolved is not an exception here: it carries an
+``error`` so that the evaluator can report MALFORMED data only when (and if) the reference is used.
 """
 
 from __future__ import annotations

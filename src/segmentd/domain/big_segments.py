@@ -1,9 +1,9 @@
 """Big-segment value objects and the import-file reader (pure: no database, no network).
 
-An import file is a CSV whose first column holds context keys (api.md §3.9): no header,
-extra columns ignored, blank lines skipped, a UTF-8 byte-order mark tolerated, quoted
-fields allowed. :func:`read_key_chunks` turns such a file into chunks of checked keys and
-raises :class:`InvalidRequest` naming the first bad row, so a bad file changes nothing.
+An import file is a CSV whose first column holds context keys (docs/big-segments.md §imports): no
+header, extra columns ignored, blank lines skipped, a UTF-8 byte-order mark tolerated, quoted fields
+allowed. :func:`read_key_chunks` turns such a file into chunks of checked keys and raises
+:class:`InvalidRequest` naming the first bad row, so a bad file changes nothing.
 """
 
 from __future__ import annotations
@@ -106,7 +106,10 @@ class ExportRecord:
 
 
 def segment_ref(segment_key: str, generation: int) -> str:
-    """LaunchDarkly's big-segment reference ``<key>.g<generation>`` (sdk-feed.md §6)."""
+    """LaunchDarkly's big-segment reference ``<key>.g<generation>``.
+
+    See docs/big-segments.md §redis-for-sdks.
+    """
     return f"{segment_key}.g{generation}"
 
 
@@ -129,8 +132,11 @@ def check_context_key(key: str, *, field: str) -> str:
 
 
 def check_target_changes(changes: TargetChanges) -> TargetChanges:
-    """Check every key, refuse a key added to both lists in one request (api.md §5.2.5),
-    and return the change normalised (duplicates dropped; add beats remove on one list)."""
+    """Check every key, refuse a key added to both lists in one request, and return the
+    change normalised (duplicates dropped; add beats remove on one list).
+
+    The rules: docs/big-segments.md §endpoints.
+    """
     for name, keys in (
         ("included.add", changes.included_add),
         ("included.remove", changes.included_remove),

@@ -72,7 +72,7 @@ def targeting_to_json(segment: Segment, *, form: Form = "rest") -> JsonObject:
 
 
 def segment_to_sdk_json(segment: Segment) -> JsonObject:
-    """The normalised segment object server-side SDKs read (sdk-feed.md §5)."""
+    """The normalised segment object server-side SDKs read (docs/sdk-feed.md §item-shape)."""
     out: JsonObject = {"key": segment.key, "version": segment.version}
     out.update(targeting_to_json(segment, form="sdk"))
     out["salt"] = segment.salt

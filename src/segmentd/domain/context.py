@@ -1,6 +1,6 @@
 """Evaluation contexts: who is asking, as single-kind or multi-kind values.
 
-A context is what a segment is tested against (evaluation.md §2). :func:`parse_context`
+A context is what a segment is tested against (docs/evaluation.md §contexts). :func:`parse_context`
 reads both LaunchDarkly context JSON (``{"kind": ...}``) and legacy user JSON (no ``kind``),
 and rejects malformed input with an :class:`InvalidRequest` that names the problem. Parsed
 contexts are immutable; each individual context precomputes one lookup table holding its
@@ -216,7 +216,8 @@ def _parse_single(data: Mapping[str, object], kind: str, path: str) -> SingleCon
 
 
 def _parse_legacy_user(data: Mapping[str, object]) -> SingleContext:
-    # Old-style users may have an empty key (evaluation.md §2); new-style contexts may not.
+    # Old-style users may have an empty key, new-style contexts may not
+    # (docs/evaluation.md §contexts).
     path = "context"
     attributes: dict[str, JsonValue] = {}
     for name in _LEGACY_STRING_ATTRIBUTES:

@@ -1,4 +1,5 @@
-"""Expiring targets of a segment (api.md §3.11): parse the instructions, apply them partially.
+"""Expiring targets of a segment (docs/lifecycle.md §expiring-targets): parse the instructions,
+apply them partially.
 
 An expiring target says "remove this individually targeted context from the segment's
 ``included`` (or ``excluded``) list at this time". Unlike segment semantic patch, a request

@@ -105,7 +105,9 @@ def variation_to_json(variation: Variation) -> JsonObject:
 
 
 def flag_to_sdk_json(flag: Flag, config: FlagConfig) -> JsonObject:
-    """The normalised flag object server-side SDKs read for one environment (sdk-feed.md §5).
+    """The normalised flag object server-side SDKs read for one environment.
+
+    The shape: docs/sdk-feed.md §item-shape.
 
     User-kind targets go in ``targets``; when other kinds are targeted too, ``contextTargets``
     gets an empty ``user`` entry per user variation first, because SDKs then look up user

@@ -4,8 +4,8 @@ Both formats act on the segment's REST JSON (:func:`codec.segment_to_json`); the
 decoded and passed through :func:`validate.validate_segment`, so a patch can only produce
 a segment that could have been stored anyway. Nothing here mutates its arguments.
 
-Status codes (api.md §5.4 recommends 409 for a version mismatch and 400 for malformed
-patches; the API-wide table files unappliable patches under 422):
+Status codes (docs/lifecycle.md §patching-a-segment: 409 for a version mismatch, 400 for a
+malformed patch, 422 for one that cannot be applied):
 
 * malformed document, unknown ``op``, bad pointer syntax, read-only path, or a patched
   document that does not decode or validate → :class:`InvalidRequest` (400);

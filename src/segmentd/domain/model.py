@@ -1,6 +1,6 @@
 """The segment data model, as frozen value objects.
 
-Field meanings follow LaunchDarkly's data model (see ``shared/spec/evaluation.md`` §1);
+Field meanings follow LaunchDarkly's data model (docs/evaluation.md §the-segment-object);
 names are snake_case here and camelCase only in :mod:`segmentd.domain.codec`.
 Collections are tuples so that objects are hashable and safely shared between threads.
 """

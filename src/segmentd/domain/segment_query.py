@@ -1,12 +1,13 @@
 """The ``filter`` and ``sort`` query parameters of ``GET /api/v2/segments/{p}/{e}``, parsed.
 
-LaunchDarkly's filter language (api.md §3.1) is small: conditions ``<field> <op> <value>``
-joined by ``,`` (AND) and ``|`` (OR), grouped with parentheses; values are JSON-like
-(double-quoted strings, bracketed lists, bare booleans). AND binds tighter than OR, as in
-most query languages: ``a, b | c`` means ``(a AND b) OR c``. The parser is a tokenizer plus
-recursive descent producing an immutable AST, which the store translates to SQL. Every
-error is an :class:`InvalidRequest` starting with ``filter:`` or ``sort:`` and naming the
-character position it is about (1-based), so a caller can find the problem.
+LaunchDarkly's filter language (docs/lifecycle.md §filter-syntax) is small: conditions
+``<field> <op> <value>`` joined by ``,`` (AND) and ``|`` (OR), grouped with parentheses;
+values are JSON-like (double-quoted strings, bracketed lists, bare booleans). AND binds
+tighter than OR, as in most query languages: ``a, b | c`` means ``(a AND b) OR c``. The
+parser is a tokenizer plus recursive descent producing an immutable AST, which the store
+translates to SQL. Every error is an :class:`InvalidRequest` starting with ``filter:`` or
+``sort:`` and naming the character position it is about (1-based), so a caller can find the
+problem.
 """
 
 from __future__ import annotations

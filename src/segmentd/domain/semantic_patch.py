@@ -1,10 +1,10 @@
 """Segment semantic patch (``domain-model=launchdarkly.semanticpatch``): parse, then apply_all.
 
-:func:`apply_all` is all or nothing (api.md §3.4c): it checks the whole batch against the
-segment first, applies the instructions in order to an immutable working copy, validates
-the result with :func:`validate.validate_segment`, and only then returns it. An
-instruction whose effect already holds is a silent no-op; when the whole batch changes
-nothing, the very same ``Segment`` object comes back, so the caller keeps the version.
+:func:`apply_all` is all or nothing (docs/lifecycle.md §semantic-patch-instructions): it checks the
+whole batch against the segment first, applies the instructions in order to an immutable working
+copy, validates the result with :func:`validate.validate_segment`, and only then returns it. An
+instruction whose effect already holds is a silent no-op; when the whole batch changes nothing, the
+very same ``Segment`` object comes back, so the caller keeps the version.
 
 Big-segment instructions (``*BigSegment*Targets``, ``processBigSegmentImport``) act on
 membership stored outside the segment. ``apply_all`` checks them (big segment only, batch
@@ -59,7 +59,8 @@ __all__ = [
     "parse_semantic_patch",
 ]
 
-#: Individual-target operations one request may carry (api.md §5.2.4).
+#: Individual-target operations one request may carry
+#: (docs/lifecycle.md §semantic-patch-instructions).
 MAX_TARGET_OPERATIONS = 1_500
 
 
@@ -85,8 +86,8 @@ class PatchResult:
 def parse_semantic_patch(body: object, *, environment_key: str | None = None) -> SemanticPatch:
     """Read ``{"environmentKey"?, "comment"?, "instructions": [...]}``.
 
-    ``environmentKey`` may be left out (the path names the environment; api.md §9.4); when
-    both are given and differ, the request is a 400.
+    ``environmentKey`` may be left out, since the path names the environment; when both are
+    given and differ, the request is a 400 (docs/lifecycle.md §patching-a-segment).
     """
     obj = as_object(body, "body")
     body_env = get_str(obj, "environmentKey")
@@ -289,7 +290,8 @@ def _(instruction: UpdateClause, segment: Segment) -> Segment:
 
 
 def _value_key(value: JsonValue) -> tuple[str, JsonValue]:
-    # Type-aware identity so that True, 1 and "1" stay distinct values (evaluation.md §7).
+    # Type-aware identity so that True, 1 and "1" stay distinct values
+    # (docs/evaluation.md §operators).
     return (type(value).__name__ if isinstance(value, bool | str) else "number", value)
 
 

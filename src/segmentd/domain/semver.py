@@ -1,8 +1,8 @@
 """Semantic versions as LaunchDarkly's ``semVer*`` operators read them.
 
 SemVer 2.0.0, except that MINOR and PATCH may be left out (``2`` is ``2.0.0``, ``2.1-rc`` is
-``2.1.0-rc``), as in every LD SDK (evaluation.md §7). Parsing is strict otherwise: ASCII
-digits, no leading zeros, no ``v`` prefix, no whitespace, at most three numeric parts.
+``2.1.0-rc``), as in every LD SDK (docs/evaluation.md §operators). Parsing is strict otherwise:
+ASCII digits, no leading zeros, no ``v`` prefix, no whitespace, at most three numeric parts.
 """
 
 from __future__ import annotations

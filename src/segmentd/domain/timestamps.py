@@ -1,11 +1,11 @@
 """Instants for the ``before``/``after`` operators, in integer nanoseconds since the epoch.
 
-A JSON number is Unix epoch milliseconds, truncated to a whole millisecond (Go reference;
-the Python SDK keeps the fraction). A string must be a strict RFC 3339 date-time:
-``YYYY-MM-DD``, ``T`` (either case), ``hh:mm:ss``, an optional fraction of at most nine
-digits, and a mandatory zone (``Z`` or ``±hh:mm``). This is the subset that Go and the Python
-SDK both accept (evaluation.md §7): we reject Python's space separator and Go's one-digit
-hour, leap second and zone hours above 23.
+A JSON number is Unix epoch milliseconds, truncated to a whole millisecond (Go reference; the Python
+SDK keeps the fraction). A string must be a strict RFC 3339 date-time: ``YYYY-MM-DD``, ``T`` (either
+case), ``hh:mm:ss``, an optional fraction of at most nine digits, and a mandatory zone (``Z`` or
+``±hh:mm``). This is the subset that Go and the Python SDK both accept
+(docs/evaluation.md §operators): we reject Python's space separator and Go's one-digit hour,
+leap second and zone hours above 23.
 """
 
 from __future__ import annotations

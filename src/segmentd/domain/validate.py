@@ -31,7 +31,7 @@ from segmentd.errors import InvalidRequest
 KEY_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
 MAX_KEY_LENGTH = 256
 TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
-#: Context kinds: ASCII letters, digits, ``.``, ``_`` and ``-`` (evaluation.md §2).
+#: Context kinds: ASCII letters, digits, ``.``, ``_`` and ``-`` (docs/evaluation.md §contexts).
 KIND_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
 MAX_NAME_LENGTH = 256
 MAX_DESCRIPTION_LENGTH = 4096
@@ -89,7 +89,7 @@ def check_context_kind(kind: str, *, field: str = "contextKind") -> str:
 
 # ---------------------------------------------------------------- rules and clauses
 
-#: The 15 clause operators, spelled as LaunchDarkly's wire format (api.md §3.4).
+#: The 15 clause operators, spelled as LaunchDarkly's wire format (docs/evaluation.md §operators).
 OPERATORS: frozenset[str] = frozenset(
     (
         "in", "endsWith", "startsWith", "matches", "contains",
@@ -104,7 +104,8 @@ _SEMVER_OPS = frozenset(("semVerEqual", "semVerLessThan", "semVerGreaterThan"))
 
 
 def check_attribute_reference(attribute: str, *, reference_mode: bool, field: str) -> str:
-    """Attribute references as evaluation.md §3: a path only when a context kind is given.
+    """Attribute references as in docs/evaluation.md §attribute-references: a path only when a
+    context kind is given.
 
     In literal mode (no ``contextKind``) any non-empty name is one attribute, even ``/a/b``.
     In reference mode a leading ``/`` starts a path whose components are non-empty and use
@@ -156,7 +157,8 @@ def check_clause(clause: Clause, *, field: str) -> Clause:
         raise InvalidRequest(f"{field}.op: {clause.op!r} is not one of {sorted(OPERATORS)}")
     if clause.context_kind is not None:
         check_context_kind(clause.context_kind, field=f"{field}.contextKind")
-    if clause.op != "segmentMatch":  # segmentMatch ignores attribute and kind (evaluation.md §5)
+    # segmentMatch ignores attribute and kind (docs/evaluation.md §clauses).
+    if clause.op != "segmentMatch":
         check_attribute_reference(
             clause.attribute,
             reference_mode=bool(clause.context_kind),
@@ -233,8 +235,9 @@ def _fold_targets(
 ) -> tuple[tuple[str, ...], tuple[SegmentTarget, ...]]:
     """Move ``user`` keys into the legacy list, merge same-kind entries, drop duplicates.
 
-    Go SDKs skip ``includedContexts`` of kind ``user`` for plain user contexts while Python
-    SDKs honour them (evaluation.md §12.2), so such keys are stored in ``included`` instead.
+    Go SDKs skip ``includedContexts`` of kind ``user`` for plain user contexts while Python SDKs
+    honour them (docs/evaluation.md §divergences-between-sdks-and-our-choices, row 2), so such keys
+    are stored in ``included`` instead.
     """
     by_kind: dict[str, list[str]] = {}
     for i, target in enumerate(targets):

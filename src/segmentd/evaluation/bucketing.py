@@ -1,8 +1,8 @@
 """LaunchDarkly-compatible bucketing: where a context falls in ``[0, 1]`` for a rollout.
 
 ``bucket = int(sha1("<key>.<salt>.<value>").hexdigest()[:15], 16) / 0xFFFFFFFFFFFFFFF``
-(evaluation.md §6). Segments and flags share the hash, so these values must match every LD
-SDK bit for bit; ``tests/unit/evaluation/test_bucketing.py`` pins golden values.
+(docs/evaluation.md §bucketing). Segments and flags share the hash, so these values must match every
+LD SDK bit for bit; ``tests/unit/evaluation/test_bucketing.py`` pins golden values.
 """
 
 from __future__ import annotations

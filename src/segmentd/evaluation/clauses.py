@@ -1,4 +1,4 @@
-"""Clause matching: one clause against one context (evaluation.md §5).
+"""Clause matching: one clause against one context (docs/evaluation.md §clauses).
 
 The order of checks is LaunchDarkly's: ``segmentMatch`` first (values are segment keys), then
 the ``kind`` pseudo-attribute, then the clause's context kind, then the attribute. A missing

@@ -64,11 +64,11 @@ def evaluate(
     """Decide whether ``context`` is a member of ``segment``.
 
     Why: the one entry point the service layer and API use, so that membership has a single
-    definition (evaluation.md §4). ``segment`` may be a key (looked up in ``provider``), a
-    stored :class:`Segment` (prepared on the spot: slow, for one-offs) or a
-    :class:`PreparedSegment`. Promise: never raises for decoded data; an unknown or deleted
-    segment, a cycle or a bad attribute reference yields ``Reason(kind="error")`` and
-    ``is_member=False``. ``big_segments_status`` is set when a Big Segment was consulted.
+    definition (docs/evaluation.md §how-membership-is-decided). ``segment`` may be a key (looked up
+    in ``provider``), a stored :class:`Segment` (prepared on the spot: slow, for one-offs) or a
+    :class:`PreparedSegment`. Promise: never raises for decoded data; an unknown or deleted segment,
+    a cycle or a bad attribute reference yields ``Reason(kind="error")`` and ``is_member=False``.
+    ``big_segments_status`` is set when a Big Segment was consulted.
     """
     prepared = provider.get_segment(segment) if isinstance(segment, str) else None
     if prepared is None or prepared.deleted:

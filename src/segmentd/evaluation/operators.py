@@ -1,9 +1,9 @@
 """The clause operators, as predicates over one context value and one clause value.
 
-Every operator is total: a type mismatch, an unparsable date, version or regex on either
-side, or an unknown operator name is a plain non-match, never an error (evaluation.md §7).
-No operator coerces between JSON types, and a boolean is never a number (in Python
-``True == 1``, so every numeric test excludes ``bool`` explicitly).
+Every operator is total: a type mismatch, an unparsable date, version or regex on either side, or an
+unknown operator name is a plain non-match, never an error (docs/evaluation.md §operators). No
+operator coerces between JSON types, and a boolean is never a number (in Python ``True == 1``, so
+every numeric test excludes ``bool`` explicitly).
 
 These functions are the reference semantics. :mod:`segmentd.evaluation.preprocess` builds
 faster per-clause tests from the same parsing functions and must agree with them.

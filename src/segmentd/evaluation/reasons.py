@@ -2,7 +2,7 @@
 
 These are plain frozen values so that callers (service layer, API, CLI) can render them
 without knowing the evaluator. The shape mirrors LaunchDarkly's evaluation reasons, adapted
-to the question "is context C in segment S?" (evaluation.md §10).
+to the question "is context C in segment S?" (docs/evaluation.md §reasons).
 """
 
 from __future__ import annotations

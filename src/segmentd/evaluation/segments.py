@@ -1,4 +1,4 @@
-"""Segment membership (evaluation.md §4, §8, §9).
+"""Segment membership (docs/evaluation.md §how-membership-is-decided).
 
 Order of checks: cycle check, then Big Segment procedure for ``unbounded`` segments, else
 ``included`` → ``includedContexts`` → ``excluded`` → ``excludedContexts`` → rules. Includes

@@ -1,4 +1,4 @@
-"""Big-segment membership in Redis, in LaunchDarkly's layout (sdk-feed.md §6).
+"""Big-segment membership in Redis, in LaunchDarkly's layout (docs/big-segments.md §redis-for-sdks).
 
 The only module that imports ``redis``. For each environment, under its prefix:
 

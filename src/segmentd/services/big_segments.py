@@ -1,4 +1,6 @@
-"""Big-segment use cases: targets, membership, imports and exports (api.md §3.6-3.10).
+"""Big-segment use cases: targets, membership, imports and exports.
+
+What each promises: docs/big-segments.md §endpoints.
 
 Every membership change runs in one transaction with the segment's version bump (and,
 for a ``replace`` import, its generation bump), then is announced to SDK feeds

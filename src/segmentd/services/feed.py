@@ -1,8 +1,8 @@
 """The SDK data feed's use cases: authenticate an SDK key, build an environment's full data
 set, and turn one committed change into the ``patch``/``delete`` event SDKs apply.
 
-The full data set of an environment is built once and cached as JSON bytes until a change
-to that environment is announced; polls and new streams share it (sdk-feed.md §3, §4).
+The full data set of an environment is built once and cached as JSON bytes until a change to that
+environment is announced; polls and new streams share it (docs/sdk-feed.md §the-sdk-endpoints).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from segmentd.errors import Unauthorized
 from segmentd.services.changes import ChangeHub
 from segmentd.services.ports import ItemChange, UnitOfWorkFactory
 
-#: Longest SDK key SDKs send (sdk-feed.md §2).
+#: Longest SDK key SDKs send (docs/sdk-feed.md §sdk-keys).
 MAX_SDK_KEY = 8192
 
 

@@ -223,7 +223,7 @@ class FlagRepository(Protocol):
 
 class FeedRepository(Protocol):
     """Bulk reads of one environment's data, each item encoded as the SDK feed's JSON
-    (sdk-feed.md §5), keyed by item key."""
+    (docs/sdk-feed.md §item-shape), keyed by item key."""
 
     def segments(self, *, environment_id: str) -> dict[str, bytes]:
         """Every live segment of the environment."""

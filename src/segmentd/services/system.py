@@ -17,5 +17,6 @@ class RandomIds:
         return secrets.token_hex(12)
 
     def new_secret(self, prefix: str) -> str:
-        # ``sdk-<uuid>``-style keys use only [A-Za-z0-9-], which SDKs accept (sdk-feed.md §2).
+        # ``sdk-<uuid>``-style keys use only [A-Za-z0-9-], which SDKs accept
+        # (docs/sdk-feed.md §sdk-keys).
         return f"{prefix}-{uuid.uuid4()}"

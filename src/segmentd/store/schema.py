@@ -101,8 +101,8 @@ segment_tags = sa.Table(
     sa.Index("ix_segment_tags_tag", "tag"),
 )
 
-# Listing an environment's segments sorts by one of these (api.md §3.1); the unique
-# (environment_id, key) constraint serves key lookups and key filters.
+# Listing an environment's segments sorts by one of these (docs/lifecycle.md §listing-segments); the
+# unique (environment_id, key) constraint serves key lookups and key filters.
 sa.Index("ix_segments_env_creation", segments.c.environment_id, segments.c.creation_date)
 sa.Index("ix_segments_env_name", segments.c.environment_id, segments.c.name)
 sa.Index("ix_segments_env_modified", segments.c.environment_id, segments.c.last_modified_date)

@@ -1,4 +1,7 @@
-"""Big segments refuse rules and individual-target arrays (api.md §5.2.2)."""
+"""Big segments refuse rules and individual-target arrays.
+
+The rule: docs/big-segments.md §standard-or-big-fixed-at-creation.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Golden bucket values: these must equal every LD SDK's output (evaluation.md §6)."""
+"""Golden bucket values: these must equal every LD SDK's output (docs/evaluation.md §bucketing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Operator semantics, one table per family (evaluation.md §7).
+"""Operator semantics, one table per family (docs/evaluation.md §operators).
 
 Every row runs twice: through the reference predicate ``operator_matches`` and through the
 per-clause test that ``preprocess.build_value_test`` builds, which must agree.

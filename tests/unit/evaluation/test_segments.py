@@ -1,4 +1,4 @@
-"""Named segment membership cases (evaluation.md §4, §8, §9)."""
+"""Named segment membership cases (docs/evaluation.md §how-membership-is-decided)."""
 
 from __future__ import annotations
 

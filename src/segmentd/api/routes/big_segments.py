@@ -1,4 +1,7 @@
-"""Big-segment endpoints: targets, membership, imports and exports (api.md §3.6-3.10)."""
+"""Big-segment endpoints: targets, membership, imports and exports.
+
+What each answers: docs/big-segments.md §endpoints.
+"""
 
 from __future__ import annotations
 

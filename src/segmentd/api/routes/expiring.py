@@ -5,7 +5,7 @@ Note the order of the path: the segment key comes *before* the environment key h
 path such as ``/segments/p/e/expiring-targets/imports`` also fits the big-segment import
 template ``/segments/{p}/{e}/{segmentKey}/imports``; only the method tells them apart, and
 Starlette's router picks a route whose method matches over one that only fits the path,
-so GET/PATCH land here and POST on the import route (api.md §2).
+so GET/PATCH land here and POST on the import route (docs/lifecycle.md §expiring-targets).
 """
 
 from __future__ import annotations
