@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from segmentd import __version__
 from segmentd.api import errors
 from segmentd.api.app_services import AppServices
 from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, background_lifespan
+from segmentd.api.fastlane import FastLane
 from segmentd.api.middleware import EdgeMiddleware
 from segmentd.api.ratelimit import RateLimiter
 from segmentd.api.routes import (
@@ -35,15 +37,32 @@ id, also sent as `X-Request-Id` and written to the server log.
 UPLOAD_OVERHEAD_BYTES = 64 * 1024
 
 
+class SegmentdApp(FastAPI):
+    """FastAPI with segmentd's edge in front: every HTTP request goes through
+    :class:`EdgeMiddleware` (request id, limits, log line), then :class:`FastLane` (the hot
+    routes), which hands the rest to FastAPI's own stack."""
+
+    edge: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.edge is not None and scope["type"] == "http":
+            await self.edge(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def fastapi_stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     services: AppServices, *, expiry_interval: float | None = DEFAULT_EXPIRY_INTERVAL
-) -> FastAPI:
+) -> SegmentdApp:
     """Build the ASGI app around already-built services (see :mod:`segmentd.bootstrap`).
 
     While the server runs the app (its lifespan), expired segment targets are removed every
     ``expiry_interval`` seconds; ``None`` turns that off.
     """
-    app = FastAPI(
+    app = SegmentdApp(
         lifespan=background_lifespan(services, expiry_interval),
         title="segmentd",
         version=__version__,
@@ -53,7 +72,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = services
-    app.state.limiter = RateLimiter(services.settings.rate_limit, now_ms=services.clock.now_ms)
+    limiter = RateLimiter(services.settings.rate_limit, now_ms=services.clock.now_ms)
+    app.state.limiter = limiter
     errors.install(app)
     for module in (
         health,
@@ -68,8 +88,8 @@ def create_app(
         sdk,
     ):
         app.include_router(module.router)
-    app.add_middleware(
-        EdgeMiddleware,
+    app.edge = EdgeMiddleware(
+        FastLane(app.fastapi_stack, services, limiter),
         max_body_bytes=services.settings.max_body_bytes,
         max_upload_bytes=services.settings.import_max_bytes + UPLOAD_OVERHEAD_BYTES,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -26,29 +26,43 @@ async def services(request: Request) -> AppServices:
     return services_of(request)
 
 
+async def check_access(
+    app_services: AppServices,
+    limiter: RateLimiter,
+    state: dict[str, Any],
+    header: str | None,
+    role: Role,
+) -> AccessToken:
+    """Authenticate ``header``, count the request against the token's rate limit (quota
+    headers go to ``state`` for the edge middleware) and refuse with 403 unless the token's
+    role includes ``role``."""
+    # The cache answers almost every request without leaving the event loop.
+    token = app_services.access.from_cache(header)
+    if token is None:
+        token = await run_in_threadpool(app_services.access.authenticate, header)
+    quota = limiter.hit(token.id)
+    if quota is not None:
+        headers = quota.headers()
+        if not quota.allowed:
+            headers["Retry-After"] = str(quota.retry_after_seconds(limiter.now()))
+            state["quota_headers"] = headers
+            raise RateLimited()
+        state["quota_headers"] = headers
+    app_services.access.require(token, role)
+    return token
+
+
 def authorize(role: Role) -> Callable[[Request], Awaitable[AccessToken]]:
-    """A dependency that authenticates the caller, counts the request against the token's
-    rate limit, and refuses with 403 unless the token's role includes ``role``."""
+    """A dependency that runs :func:`check_access` for ``role``."""
 
     async def dependency(request: Request) -> AccessToken:
-        app_services: AppServices = request.app.state.services
-        header = request.headers.get("authorization")
-        # The cache answers almost every request without leaving the event loop.
-        token = app_services.access.from_cache(header)
-        if token is None:
-            token = await run_in_threadpool(app_services.access.authenticate, header)
-        limiter: RateLimiter = request.app.state.limiter
-        quota = limiter.hit(token.id)
-        if quota is not None:
-            headers = quota.headers()
-            state = request.scope.setdefault("state", {})
-            if not quota.allowed:
-                headers["Retry-After"] = str(quota.retry_after_seconds(limiter.now()))
-                state["quota_headers"] = headers
-                raise RateLimited()
-            state["quota_headers"] = headers
-        app_services.access.require(token, role)
-        return token
+        return await check_access(
+            request.app.state.services,
+            request.app.state.limiter,
+            request.scope.setdefault("state", {}),
+            request.headers.get("authorization"),
+            role,
+        )
 
     return dependency
 

@@ -35,6 +35,21 @@ def error_response(
     )
 
 
+def service_error_response(exc: ServiceError, rid: str) -> JsonResponse:
+    """The answer to a :class:`ServiceError` (logged with the request id)."""
+    if exc.status >= 500:
+        log.error("request %s failed: %s", rid, exc.message)
+    else:
+        log.info("request %s refused: %s %s", rid, exc.code, exc.message)
+    return error_response(exc, rid, getattr(exc, "headers", None))
+
+
+def unexpected_error_response(exc: BaseException, rid: str) -> JsonResponse:
+    """The 500 for a bug: logged with its traceback, answered in the error shape."""
+    log.exception("request %s failed unexpectedly", rid, exc_info=exc)
+    return error_response(ServiceError(), rid)
+
+
 def _validation_message(errors: list[Any]) -> str:
     """``field.sub: problem`` for the first few problems pydantic found in a body."""
     parts = []
@@ -57,13 +72,7 @@ def install(app: FastAPI) -> None:
 
     async def on_service_error(request: Request, exc: Exception) -> JsonResponse:
         assert isinstance(exc, ServiceError)
-        rid = request_id(request)
-        if exc.status >= 500:
-            log.error("request %s failed: %s", rid, exc.message)
-        else:
-            log.info("request %s refused: %s %s", rid, exc.code, exc.message)
-        headers = getattr(exc, "headers", None)
-        return error_response(exc, rid, headers)
+        return service_error_response(exc, request_id(request))
 
     async def on_validation_error(request: Request, exc: Exception) -> JsonResponse:
         assert isinstance(exc, RequestValidationError)
@@ -85,9 +94,7 @@ def install(app: FastAPI) -> None:
         return await on_service_error(request, error)
 
     async def on_unexpected(request: Request, exc: Exception) -> JsonResponse:
-        rid = request_id(request)
-        log.exception("request %s failed unexpectedly", rid, exc_info=exc)
-        return error_response(ServiceError(), rid)
+        return unexpected_error_response(exc, request_id(request))
 
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

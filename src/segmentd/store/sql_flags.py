@@ -27,6 +27,21 @@ from segmentd.store import schema
 F, C, R = schema.flags, schema.flag_configs, schema.flag_segment_refs
 E = schema.environments
 
+#: Built once (building and caching a statement costs more than running it): the flags
+#: whose rules in an environment reference a segment (``_flags`` of a segment GET).
+FLAGS_REFERENCING_SEGMENT = (
+    sa.select(F.c.key, F.c.name)
+    .join(C, C.c.flag_id == F.c.id)
+    .join(R, R.c.config_id == C.c.id)
+    .where(
+        C.c.environment_id == sa.bindparam("b_environment_id"),
+        R.c.segment_key == sa.bindparam("b_segment_key"),
+        C.c.deleted.is_(False),
+        F.c.deleted.is_(False),
+    )
+    .order_by(F.c.key)
+)
+
 
 def _dumps(value: object) -> str:
     return orjson.dumps(value).decode()
@@ -273,16 +288,8 @@ class SqlFlagRepository:
         self, *, environment_id: str, segment_key: str
     ) -> tuple[FlagListing, ...]:
         rows = self.connection.execute(
-            sa.select(F.c.key, F.c.name)
-            .join(C, C.c.flag_id == F.c.id)
-            .join(R, R.c.config_id == C.c.id)
-            .where(
-                C.c.environment_id == environment_id,
-                R.c.segment_key == segment_key,
-                C.c.deleted.is_(False),
-                F.c.deleted.is_(False),
-            )
-            .order_by(F.c.key)
+            FLAGS_REFERENCING_SEGMENT,
+            {"b_environment_id": environment_id, "b_segment_key": segment_key},
         ).all()
         return tuple(FlagListing(key=r.key, name=r.name) for r in rows)
 

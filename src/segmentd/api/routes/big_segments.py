@@ -73,16 +73,20 @@ async def _membership(
     PostgreSQL."""
     await deps.reader(request)
 
-    def work() -> dict[str, object]:
-        membership = deps.services_of(request).big_segments.membership(
-            projectKey, environmentKey, segmentKey, key
-        )
-        return {"userKey": key, "included": membership.included, "excluded": membership.excluded}
-
     app_services = deps.services_of(request)
+    args = (app_services, projectKey, environmentKey, segmentKey, key)
     if app_services.settings.resolved_database_url.startswith("sqlite"):
-        return JsonResponse(work())
-    return JsonResponse(await run_in_threadpool(work))
+        return JsonResponse(membership_rep(*args))
+    return JsonResponse(await run_in_threadpool(membership_rep, *args))
+
+
+def membership_rep(
+    services: AppServices, project_key: str, environment_key: str, segment_key: str, key: str
+) -> dict[str, object]:
+    """A ``BigSegmentTarget``: whether ``key`` is included in and/or excluded from the segment
+    (shared with :mod:`segmentd.api.fastlane`)."""
+    membership = services.big_segments.membership(project_key, environment_key, segment_key, key)
+    return {"userKey": key, "included": membership.included, "excluded": membership.excluded}
 
 
 for suffix, operation in (

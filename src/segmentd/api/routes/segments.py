@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -58,9 +58,22 @@ def post_segment(
 
     A duplicate key in the environment answers 409 ``key_exists``.
     """
+    return JsonResponse(
+        create_segment(services, projectKey, environmentKey, body, token), status_code=201
+    )
+
+
+def create_segment(
+    services: AppServices,
+    project_key: str,
+    environment_key: str,
+    body: SegmentBody,
+    token: AccessToken,
+) -> dict[str, Any]:
+    """The work of ``POST``: create and render (shared with :mod:`segmentd.api.fastlane`)."""
     segment = services.segments.create(
-        projectKey,
-        environmentKey,
+        project_key,
+        environment_key,
         SegmentDraft(
             key=body.key,
             name=body.name,
@@ -71,15 +84,12 @@ def post_segment(
         ),
         actor=actor_of(token),
     )
-    return JsonResponse(
-        segment_rep(
-            segment,
-            project_key=projectKey,
-            environment_key=environmentKey,
-            role=token.role,
-            big=big_info(services, projectKey, environmentKey, segment),
-        ),
-        status_code=201,
+    return segment_rep(
+        segment,
+        project_key=project_key,
+        environment_key=environment_key,
+        role=token.role,
+        big=big_info(services, project_key, environment_key, segment),
     )
 
 
@@ -98,16 +108,25 @@ def get_segment(
     token: Annotated[AccessToken, Depends(deps.reader)],
 ) -> JsonResponse:
     """A single segment, with ``_flags``: the flags whose rules reference it."""
-    segment, flags = services.segments.get_with_flags(projectKey, environmentKey, segmentKey)
-    return JsonResponse(
-        segment_rep(
-            segment,
-            project_key=projectKey,
-            environment_key=environmentKey,
-            role=token.role,
-            flags=[flag_listing_rep(f, project_key=projectKey) for f in flags],
-            big=big_info(services, projectKey, environmentKey, segment),
-        )
+    return JsonResponse(read_segment(services, projectKey, environmentKey, segmentKey, token))
+
+
+def read_segment(
+    services: AppServices,
+    project_key: str,
+    environment_key: str,
+    segment_key: str,
+    token: AccessToken,
+) -> dict[str, Any]:
+    """The work of ``GET`` one segment (shared with :mod:`segmentd.api.fastlane`)."""
+    segment, flags = services.segments.get_with_flags(project_key, environment_key, segment_key)
+    return segment_rep(
+        segment,
+        project_key=project_key,
+        environment_key=environment_key,
+        role=token.role,
+        flags=[flag_listing_rep(f, project_key=project_key) for f in flags],
+        big=big_info(services, project_key, environment_key, segment),
     )
 
 
