@@ -10,7 +10,7 @@ Wall-clock time is not reported: other processes on the machine change it, CPU t
 ``--profile NAME`` prints the cProfile of one case (cumulative time, top 40 functions).
 
 What this leaves out is the server (uvicorn's HTTP parsing and writing), which is the same for
-segmentd and the floor; ``bench/http.py`` measures everything together over real sockets.
+segmentd and the floor; ``bench/hot_paths.py`` measures everything together over real sockets.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from bench.servers import running_segmentd
-from segmentd.bootstrap import build_services
+from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
 from segmentd.domain.model import Clause, SegmentRule
 from segmentd.services.first_run import initialise_if_empty
@@ -56,14 +56,12 @@ def rules_for(i: int) -> tuple[SegmentRule, ...]:
     )
 
 
-def seed(data_dir: Path, count: int) -> str:
-    services = build_services(Settings(data_dir=data_dir))
-    first = initialise_if_empty(services.uow, services.projects, services.access)
-    assert first is not None
-    environment = services.projects.get_environment("default", "production")
+def add_rule_segments(services: Services, environment_key: str, count: int) -> None:
+    """``count`` segments ``seg-0``... with the rules of :func:`rules_for`, in ``default``."""
+    environment = services.projects.get_environment("default", environment_key)
     for i in range(count):
         created = services.segments.create(
-            "default", "production", SegmentDraft(key=f"seg-{i}", name=f"Segment {i}")
+            "default", environment_key, SegmentDraft(key=f"seg-{i}", name=f"Segment {i}")
         )
         with services.uow(write=True) as uow:
             uow.segments.update(
@@ -72,6 +70,13 @@ def seed(data_dir: Path, count: int) -> str:
                 expected_version=1,
             )
             uow.commit()
+
+
+def seed(data_dir: Path, count: int) -> str:
+    services = build_services(Settings(data_dir=data_dir))
+    first = initialise_if_empty(services.uow, services.projects, services.access)
+    assert first is not None
+    add_rule_segments(services, "production", count)
     services.close()
     return first.secret
 

@@ -91,7 +91,7 @@ def running_segmentd(data_dir: Path, port: int, workers: int = 1) -> Iterator[tu
         log.close()
 
 
-def seed(data_dir: Path, count: int) -> float:
+def seed(data_dir: Path, count: int, database_url: str | None = None) -> float:
     """Insert ``count`` segments into ``default/production`` in one transaction, through the
     store's own row mapping (creating them over HTTP would take minutes on a small machine
     and is not what is measured here)."""
@@ -104,7 +104,7 @@ def seed(data_dir: Path, count: int) -> float:
     from segmentd.store.sql import segment_values
 
     started = time.perf_counter()
-    services = build_services(Settings(data_dir=data_dir))
+    services = build_services(Settings(data_dir=data_dir, database_url=database_url))
     try:
         environment = services.projects.get_environment("default", "production")
         rows = []

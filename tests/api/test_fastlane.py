@@ -83,6 +83,22 @@ def test_reads__fast_lane_and_fastapi__answer_the_same(
         (f"{BASE}/big/users/ctx-1", reader),
         (f"{BASE}/existing/contexts/ctx-1", reader),
         (f"{BASE}/missing/contexts/ctx-1", reader),
+        (BASE, reader),
+        (f"{BASE}?limit=1&offset=1", reader),
+        (f"{BASE}?filter=query%20equals%20%22exist%22&sort=-name", reader),
+        (f"{BASE}?filter=tags%20anyOf%20%5B%22a%22%5D", reader),
+        (f"{BASE}?filter=bogus", reader),
+        (f"{BASE}?sort=colour", reader),
+        (f"{BASE}?limit=0", reader),
+        (f"{BASE}?limit=101", reader),
+        (f"{BASE}?limit=abc", reader),
+        (f"{BASE}?limit=-1", reader),
+        (f"{BASE}?offset=-1", reader),
+        (f"{BASE}?limit=1&limit=2", reader),
+        (f"{BASE}?colour=red", reader),
+        (f"{BASE}?limit=", reader),
+        (BASE, {}),
+        ("/api/v2/segments/default/nope", reader),
     ]
     requests: list[Request] = [("GET", path, headers, None) for path, headers in cases]
     answers = _exchange(services, [(r, r) for r in requests])
@@ -160,7 +176,68 @@ def test_fast_lane__well_formed_hot_requests__never_reach_fastapi(
                 await client.get(f"{BASE}/n", headers=writer),
                 await client.get(f"{BASE}/missing", headers=writer),
                 await client.get(f"{BASE}/big/contexts/c", headers=writer),
+                await client.get(f"{BASE}?limit=5&filter=query%20equals%20%22n%22", headers=writer),
+                await client.patch(f"{BASE}/n", headers=writer, content=b'{"merge": {}}'),
+                await client.post(EVALUATE, headers=writer, content=b'{"key": "c"}'),
             ]
         return [a.status_code for a in answers]
 
-    assert asyncio.run(run()) == [200, 201, 200, 404, 200]
+    assert asyncio.run(run()) == [200, 201, 200, 404, 200, 200, 200, 200]
+
+
+EVALUATE = "/api/v2/projects/default/environments/production/segments/evaluate"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"kind": "user", "key": "ctx-1"}',
+        b'{"kind": "multi", "user": {"key": "u"}, "org": {"key": "o", "name": "O"}}',
+        b'{"kind": "user"}',
+        b'{"key": 1}',
+        b"[]",
+        b'"user"',
+        b"null",
+        b"{",
+        b"",
+    ],
+)
+def test_evaluate__fast_lane_and_fastapi__answer_the_same(
+    services: Services, tokens: dict[str, str], body: bytes
+) -> None:
+    headers = {"Authorization": tokens["reader"], "Content-Type": "application/json"}
+    request: Request = ("POST", EVALUATE, headers, body)
+    ((fast, plain),) = _exchange(services, [(request, request)])
+    assert _comparable(fast) == _comparable(plain)
+
+
+SEMANTIC = "application/json; domain-model=launchdarkly.semanticpatch"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "query", "body"),
+    [
+        (SEMANTIC, "", b'{"instructions": [{"kind": "addIncludedTargets", "contextKind": "user",'
+         b' "values": ["a", "b"]}], "comment": "c"}'),
+        (SEMANTIC, "", b'{"version": 1, "instructions": [{"kind": "updateName", "value": "Q"}]}'),
+        (SEMANTIC, "", b'{"version": 7, "instructions": [{"kind": "updateName", "value": "Q"}]}'),
+        (SEMANTIC, "", b'{"instructions": [{"kind": "explode"}]}'),
+        (SEMANTIC, "", b'{"instructions": []}'),
+        (SEMANTIC, "", b"[]"),
+        (SEMANTIC, "?dryRun=true", b'{"instructions": [{"kind": "updateName", "value": "Q"}]}'),
+        ("application/json", "", b'[{"op": "replace", "path": "/name", "value": "R"}]'),
+        ("application/json", "", b'{"patch": [{"op": "test", "path": "/version", "value": 9}]}'),
+        ("application/json", "", b'{"merge": {"description": "m"}}'),
+        ("application/json", "", b'[{"op": "bogus"}]'),
+        ("application/json", "", b"{"),
+        ("application/json", "", b""),
+    ],
+)  # fmt: skip
+def test_patch__fast_lane_and_fastapi__answer_the_same(
+    services: Services, tokens: dict[str, str], content_type: str, query: str, body: bytes
+) -> None:
+    headers = {"Authorization": tokens["writer"], "Content-Type": content_type}
+    fast_request: Request = ("PATCH", f"{BASE}/seg-fast-x{query}", headers, body)
+    plain_request: Request = ("PATCH", f"{BASE}/seg-plain-x{query}", headers, body)
+    ((fast, plain),) = _exchange(services, [(fast_request, plain_request)])
+    assert _comparable(fast, "seg-fast-x") == _comparable(plain, "seg-plain-x")

@@ -2,15 +2,20 @@
 
 FastAPI's per-request machinery (its middleware layers, route matching over every route,
 dependency solving, a worker-thread hop for each ``def`` route) costs far more than the work of
-``GET /healthz``, a segment read or a segment create (docs/performance.md has the figures).
-:class:`FastLane` answers those few routes directly and hands every other request, and every
-request it does not fully understand, to FastAPI unchanged:
+``GET /healthz`` or a segment read (docs/performance.md has the figures). :class:`FastLane`
+answers ``GET /healthz``, a segment's create, read, list and ``PATCH``, the big-segment
+membership ``GET`` and ``segments/evaluate`` directly, and hands every other request, and
+every request it does not fully understand, to FastAPI unchanged:
 
-* the path has exactly the shape of the route (no empty segment, no extra segment);
+* the path has exactly the shape of the route (no empty segment, no extra segment); query
+  parameters are the route's own, each given once (``limit``/``offset`` plain digits; a
+  ``PATCH`` with any query, such as ``dryRun``, goes to FastAPI);
 * a body parses with orjson into a JSON object that the route's pydantic model accepts
   (the same model, validated the same way as FastAPI does: ``model_validate`` of the parsed
   object); anything else (malformed JSON, a missing field, a wrong type) goes to FastAPI,
-  which answers it with the usual message, so error messages cannot drift apart.
+  which answers it with the usual message, so error messages cannot drift apart. Bodies are
+  checked before the access check, so that a request handed over is counted against the
+  rate limit once, by FastAPI.
 
 The work itself is the routes' own functions (``routes.segments.create_segment`` etc.); access
 checks are :func:`segmentd.api.deps.check_access`; errors are rendered by
@@ -19,15 +24,18 @@ Only ``http`` scopes reach this app (:class:`segmentd.api.app.SegmentdApp` sends
 lifespan to FastAPI directly).
 
 Service calls run inline on the event loop when the database is a SQLite file and this is the
-only process (a local file read or write is well under a millisecond, less than a thread hop
-costs); on PostgreSQL, and for writes with several SQLite workers (which may wait for another
+only process (a local file read or write is well under a millisecond, less than a thread
+hop costs; CPU-bound work such as an evaluation holds the GIL in a thread just the same);
+on PostgreSQL, and for writes with several SQLite workers (which may wait for another
 process's write lock), they run in the threadpool as FastAPI would run them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl
 
 import orjson
 from pydantic import ValidationError
@@ -39,7 +47,13 @@ from segmentd.api.app_services import AppServices
 from segmentd.api.errors import service_error_response, unexpected_error_response
 from segmentd.api.ratelimit import RateLimiter
 from segmentd.api.routes.big_segments import membership_rep
-from segmentd.api.routes.segments import create_segment, read_segment
+from segmentd.api.routes.evaluations import environment_memberships
+from segmentd.api.routes.segments import (
+    create_segment,
+    list_segments,
+    patch_segment_rep,
+    read_segment,
+)
 from segmentd.api.schemas import SegmentBody
 from segmentd.domain.model import AccessToken, Role
 from segmentd.errors import ServiceError
@@ -47,7 +61,7 @@ from segmentd.errors import ServiceError
 T = TypeVar("T")
 Handler = Callable[[Scope, list[str], bytes], Awaitable[tuple[int, Any]]]
 
-SEGMENTS = "/api/v2/segments/"
+API = "/api/v2/"
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 _HEALTH = orjson.dumps({"status": "ok"})
 
@@ -67,25 +81,32 @@ class FastLane:
         sqlite = settings.resolved_database_url.startswith("sqlite")
         self.inline_reads = sqlite
         self.inline_writes = sqlite and settings.workers <= 1
+        self._routes: dict[tuple[str, str, int], Handler] = {
+            ("GET", "segments", 4): self._get_segment,
+            ("GET", "segments", 3): self._list_segments,
+            ("POST", "segments", 3): self._create_segment,
+            ("PATCH", "segments", 4): self._patch_segment,
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         if path == "/healthz" and method == "GET":
             await _send_json(send, 200, _HEALTH)
             return
-        handler = self._route(method, path)
+        parts = path[len(API) :].split("/") if path.startswith(API) else []
+        handler = self._route(method, parts)
         if handler is None:
             await self.fallback(scope, receive, send)
             return
         try:
-            body = await _read_body(receive) if method == "POST" else b""
+            body = await _read_body(receive) if method in ("POST", "PATCH") else b""
         except _Disconnected:
             return
         except ServiceError as exc:  # 413 while reading
             await _send_response(send, service_error_response(exc, _rid(scope)))
             return
         try:
-            status, content = await handler(scope, path[len(SEGMENTS) :].split("/"), body)
+            status, content = await handler(scope, parts[1:], body)
         except _NotMine:
             await self.fallback(scope, _replay(body, receive), send)
         except ServiceError as exc:
@@ -96,19 +117,15 @@ class FastLane:
         else:
             await _send_json(send, status, orjson.dumps(content))
 
-    def _route(self, method: str, path: str) -> Handler | None:
-        if not path.startswith(SEGMENTS):
+    def _route(self, method: str, parts: list[str]) -> Handler | None:
+        if not parts or "" in parts:
             return None
-        parts = path[len(SEGMENTS) :].split("/")
-        if "" in parts:
-            return None
-        if method == "GET" and len(parts) == 3:
-            return self._get_segment
-        if method == "GET" and len(parts) == 5 and parts[3] in ("contexts", "users"):
+        shape = (method, parts[0], len(parts))
+        if shape == ("GET", "segments", 6) and parts[4] in ("contexts", "users"):
             return self._membership
-        if method == "POST" and len(parts) == 2:
-            return self._create_segment
-        return None
+        if shape == ("POST", "projects", 6) and parts[2::2] == ["environments", "segments"]:
+            return self._evaluate if parts[5] == "evaluate" else None
+        return self._routes.get(shape)
 
     # ------------------------------------------------------------------ routes
 
@@ -132,18 +149,34 @@ class FastLane:
             context_key,
         )
 
+    async def _list_segments(self, scope: Scope, parts: list[str], _: bytes) -> tuple[int, Any]:
+        params = _query(scope, {"limit", "offset", "filter", "sort"})
+        numbers = [params.get(name) for name in ("limit", "offset")]
+        if any(
+            n is not None and not (n.isascii() and n.isdigit() and len(n) < 10) for n in numbers
+        ):
+            raise _NotMine()  # FastAPI words the problem with an unusual number
+        await self._access(scope, Role.READER)
+        limit, offset = await deps.pagination(*(None if n is None else int(n) for n in numbers))
+        project, environment = parts
+        return 200, await self._run(
+            self.inline_reads,
+            list_segments,
+            self.services,
+            project,
+            environment,
+            limit,
+            offset,
+            params.get("filter"),
+            params.get("sort"),
+        )
+
     async def _create_segment(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
         try:
-            parsed = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            raise _NotMine() from None
-        if not isinstance(parsed, dict):
-            raise _NotMine()
-        token = await self._access(scope, Role.WRITER)
-        try:
-            segment_body = SegmentBody.model_validate(parsed)
+            segment_body = SegmentBody.model_validate(_json_object(body))
         except ValidationError:
             raise _NotMine() from None
+        token = await self._access(scope, Role.WRITER)
         project, environment = parts
         return 201, await self._run(
             self.inline_writes,
@@ -155,14 +188,37 @@ class FastLane:
             token,
         )
 
+    async def _patch_segment(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
+        if scope.get("query_string"):
+            raise _NotMine()  # dryRun, as FastAPI reads booleans
+        document = _json_object(body, objects_only=False)
+        token = await self._access(scope, Role.WRITER)
+        content_type = _header(scope, b"content-type")
+        project, environment, key = parts
+        return 200, await self._run(
+            self.inline_writes,
+            partial(patch_segment_rep, dry_run=False),
+            self.services,
+            project,
+            environment,
+            key,
+            content_type,
+            document,
+            token,
+        )
+
+    async def _evaluate(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
+        context = _json_object(body)
+        await self._access(scope, Role.READER)
+        project, _environments, environment = parts[:3]
+        return 200, await self._run(
+            self.inline_reads, environment_memberships, self.services, project, environment, context
+        )
+
     # ------------------------------------------------------------------ parts
 
     async def _access(self, scope: Scope, role: Role) -> AccessToken:
-        header = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                header = value.decode("latin-1")
-                break
+        header = _header(scope, b"authorization")
         state = scope.setdefault("state", {})
         return await deps.check_access(self.services, self.limiter, state, header, role)
 
@@ -171,6 +227,34 @@ class FastLane:
         if inline:
             return work(*args)
         return await run_in_threadpool(work, *args)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _query(scope: Scope, known: set[str]) -> dict[str, str]:
+    """The query parameters, when each is one of ``known`` and given once."""
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    params = dict(pairs)
+    if len(params) != len(pairs) or not params.keys() <= known:
+        raise _NotMine()
+    return params
+
+
+def _json_object(body: bytes, *, objects_only: bool = True) -> Any:
+    """The body parsed as JSON (an object unless ``objects_only`` is off), or :class:`_NotMine`
+    for FastAPI to word the problem."""
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise _NotMine() from None
+    if objects_only and not isinstance(parsed, dict):
+        raise _NotMine()
+    return parsed
 
 
 def _rid(scope: Scope) -> str:

@@ -69,8 +69,15 @@ def evaluate_environment(
     Each item has LaunchDarkly's fields plus ``reason``, which says how membership was
     decided (segmentd's addition; clients that do not know it ignore it).
     """
+    return JsonResponse(environment_memberships(services, projectKey, environmentKey, context))
+
+
+def environment_memberships(
+    services: AppServices, project_key: str, environment_key: str, context: object
+) -> dict[str, Any]:
+    """The work of ``segments/evaluate`` (shared with :mod:`segmentd.api.fastlane`)."""
     items = []
-    for membership in services.evaluations.memberships(projectKey, environmentKey, context):
+    for membership in services.evaluations.memberships(project_key, environment_key, context):
         segment, result = membership.segment, membership.result
         items.append(
             {
@@ -82,12 +89,12 @@ def evaluate_environment(
                 "isMember": result.is_member,
                 "isIndividuallyTargeted": result.reason.kind in INDIVIDUAL,
                 "isRuleTargeted": result.reason.kind == "rule",
-                "_links": {"self": link(segment_path(projectKey, environmentKey, segment.key))},
+                "_links": {"self": link(segment_path(project_key, environment_key, segment.key))},
                 "reason": reason_to_json(result.reason),
             }
         )
-    path = f"/api/v2/projects/{projectKey}/environments/{environmentKey}/segments/evaluate"
-    return JsonResponse({"items": items, "_links": {"self": link(path)}})
+    path = f"/api/v2/projects/{project_key}/environments/{environment_key}/segments/evaluate"
+    return {"items": items, "_links": {"self": link(path)}}
 
 
 def _clause_rep(clause: ClauseExplanation) -> dict[str, Any]:

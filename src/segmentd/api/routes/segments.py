@@ -34,6 +34,23 @@ def big_info(
     return services.big_segments.info(project_key, environment_key, segment)
 
 
+def written_rep(
+    services: AppServices,
+    project_key: str,
+    environment_key: str,
+    segment: Segment,
+    token: AccessToken,
+) -> dict[str, Any]:
+    """The answer to a create or a patch: the segment as the caller may see it."""
+    return segment_rep(
+        segment,
+        project_key=project_key,
+        environment_key=environment_key,
+        role=token.role,
+        big=big_info(services, project_key, environment_key, segment),
+    )
+
+
 def actor_of(token: AccessToken) -> Actor:
     """The audit log's "who": the access token's id and name."""
     return Actor(id=token.id, name=token.name)
@@ -84,13 +101,7 @@ def create_segment(
         ),
         actor=actor_of(token),
     )
-    return segment_rep(
-        segment,
-        project_key=project_key,
-        environment_key=environment_key,
-        role=token.role,
-        big=big_info(services, project_key, environment_key, segment),
-    )
+    return written_rep(services, project_key, environment_key, segment, token)
 
 
 @router.get(
@@ -158,32 +169,45 @@ def get_segments(
     """A page of the environment's segments (default 20, at most 100) and ``totalCount``,
     the number of all segments matching ``filter``. Items carry no ``_flags``."""
     limit, offset = page
+    return JsonResponse(
+        list_segments(services, projectKey, environmentKey, limit, offset, filter, sort)
+    )
+
+
+def list_segments(
+    services: AppServices,
+    project_key: str,
+    environment_key: str,
+    limit: int,
+    offset: int,
+    filter: str | None,
+    sort: str | None,
+) -> dict[str, Any]:
+    """The work of the list ``GET`` (shared with :mod:`segmentd.api.fastlane`)."""
     query = SegmentQuery(
         filter=parse_filter(filter), sort=parse_sort(sort), limit=limit, offset=offset
     )
-    result = services.segments.list(projectKey, environmentKey, query)
-    path = segment_path(projectKey, environmentKey)
-    return JsonResponse(
-        {
-            "items": [
-                segment_rep(
-                    s,
-                    project_key=projectKey,
-                    environment_key=environmentKey,
-                    big=big_info(services, projectKey, environmentKey, s),
-                )
-                for s in result.items
-            ],
-            "_links": page_links(
-                path,
-                limit=limit,
-                offset=offset,
-                total=result.total,
-                params={"filter": filter, "sort": sort},
-            ),
-            "totalCount": result.total,
-        }
-    )
+    result = services.segments.list(project_key, environment_key, query)
+    path = segment_path(project_key, environment_key)
+    return {
+        "items": [
+            segment_rep(
+                s,
+                project_key=project_key,
+                environment_key=environment_key,
+                big=big_info(services, project_key, environment_key, s),
+            )
+            for s in result.items
+        ],
+        "_links": page_links(
+            path,
+            limit=limit,
+            offset=offset,
+            total=result.total,
+            params={"filter": filter, "sort": sort},
+        ),
+        "totalCount": result.total,
+    }
 
 
 @router.patch(
@@ -208,21 +232,37 @@ def patch_segment(
 ) -> JsonResponse:
     """Change a segment with a JSON Patch, a merge patch or a semantic patch (chosen by
     ``Content-Type``). All or nothing; a failed ``test`` of ``/version`` is a 409."""
-    patch = parse_segment_patch(
-        request.headers.get("content-type"), body, environment_key=environmentKey
-    )
-    segment = services.segments.patch(
-        projectKey, environmentKey, segmentKey, patch, actor=actor_of(token), dry_run=dryRun
-    )
     return JsonResponse(
-        segment_rep(
-            segment,
-            project_key=projectKey,
-            environment_key=environmentKey,
-            role=token.role,
-            big=big_info(services, projectKey, environmentKey, segment),
+        patch_segment_rep(
+            services,
+            projectKey,
+            environmentKey,
+            segmentKey,
+            request.headers.get("content-type"),
+            body,
+            token,
+            dry_run=dryRun,
         )
     )
+
+
+def patch_segment_rep(
+    services: AppServices,
+    project_key: str,
+    environment_key: str,
+    segment_key: str,
+    content_type: str | None,
+    body: object,
+    token: AccessToken,
+    *,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """The work of ``PATCH`` (shared with :mod:`segmentd.api.fastlane`)."""
+    patch = parse_segment_patch(content_type, body, environment_key=environment_key)
+    segment = services.segments.patch(
+        project_key, environment_key, segment_key, patch, actor=actor_of(token), dry_run=dry_run
+    )
+    return written_rep(services, project_key, environment_key, segment, token)
 
 
 @router.delete(
