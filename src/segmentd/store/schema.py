@@ -136,6 +136,17 @@ def include_object(dialect: str) -> Callable[..., bool]:
     return include
 
 
+# PostgreSQL only (migration 0005, where pg_trgm is available): trigram indexes that answer
+# the list's ``query`` filter (ILIKE '%term%' on key, name, description) without a scan.
+for _column in (segments.c.key, segments.c.name, segments.c.description):
+    sa.Index(
+        f"ix_segments_{_column.name}_trgm",
+        _column,
+        postgresql_using="gin",
+        postgresql_ops={_column.name: "gin_trgm_ops"},
+        info={"dialects": ("postgresql",)},
+    ).ddl_if(dialect="postgresql")
+
 # The tag filter reads segment ids by tag from this index alone (ix_segment_tags_tag has only
 # the tag, so every hit would fetch its table row for the segment id).
 sa.Index("ix_segment_tags_tag_segment", segment_tags.c.tag, segment_tags.c.segment_id)
