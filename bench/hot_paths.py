@@ -16,9 +16,11 @@ rule-based segments in ``default/test`` for ``segments/evaluate``), then
 3. Unleash 8.2.0 (``bench/peers/unleash.py``, PostgreSQL) gets its create and ``PUT`` of a
    segment, same ``wrk`` settings, once per run.
 
-Printed per case: requests/s, p50/p90/p99 latency, errors, segmentd as a share of the floor's
-requests/s, and server CPU per request (``/proc`` CPU time of the server's processes over the
-run divided by requests: the figure that moves least when other work shares the machine).
+The cases of ``--latency-cases`` run again over one connection: their latency without
+queueing behind seven other requests. Printed per case: requests/s, p50/p90/p99 latency,
+errors, segmentd as a share of the floor's requests/s, and server CPU per request (``/proc``
+CPU time of the server's processes over the run divided by requests: the figure that moves
+least when other work shares the machine).
 The load average before the run is printed with the conditions.
 """
 
@@ -143,12 +145,12 @@ def serving(command: list[str], env: dict[str, str], ready_url: str) -> Iterator
 
 
 def measure(
-    base: str, pid: int, case: Case, seconds: float, prefix: str
+    base: str, pid: int, case: Case, seconds: float, prefix: str, connections: int = 8
 ) -> tuple[WrkResult, float]:
     """wrk figures and server CPU µs per request (warm-up first, not counted)."""
-    run_wrk(base, case, seconds=1, prefix=prefix + "w")
+    run_wrk(base, case, seconds=1, prefix=prefix + "w", connections=connections)
     before = tree_cpu(pid)
-    result = run_wrk(base, case, seconds=seconds, prefix=prefix)
+    result = run_wrk(base, case, seconds=seconds, prefix=prefix, connections=connections)
     cpu = tree_cpu(pid) - before
     return result, cpu / max(result.requests, 1) * 1e6
 
@@ -186,6 +188,11 @@ def run_store(args: argparse.Namespace, store: str, database_url: str | None) ->
             for name in args.cases.split(","):
                 result, cpu = measure(base, pid, cases[name], args.seconds, uuid.uuid4().hex[:6])
                 print(row(f"segmentd {store}: {name}", result, cpu, floor), flush=True)
+            for name in filter(None, args.latency_cases.split(",")):
+                result, cpu = measure(
+                    base, pid, cases[name], args.seconds, uuid.uuid4().hex[:6], connections=1
+                )
+                print(row(f"segmentd {store}: {name}, 1 connection", result, cpu, None), flush=True)
 
 
 def run_unleash(args: argparse.Namespace) -> None:
@@ -215,6 +222,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--stores", default="sqlite,postgres")
     parser.add_argument("--cases", default=",".join(segmentd_cases("")))
+    parser.add_argument(
+        "--latency-cases",
+        default="get,membership,list_query,list_tags,evaluate",
+        help="cases measured again over one connection (latency without queueing)",
+    )
     parser.add_argument("--no-unleash", action="store_true")
     parser.add_argument("--port-base", type=int, default=18600)
     args = parser.parse_args()
