@@ -31,11 +31,11 @@ from pathlib import Path
 
 import httpx
 
-from segmentd.domain.big_segments import MembershipCounts, read_key_chunks
-from segmentd.domain.model import Environment
+from segmentd.domain.big_segments.model import MembershipCounts, read_key_chunks
+from segmentd.domain.projects.model import Environment
 from segmentd.export.redis import RedisPublisher
 from segmentd.store.engines import make_engine
-from segmentd.store.sql import SqlUnitOfWorkFactory
+from segmentd.store.segments.repository import SqlUnitOfWorkFactory
 
 P, E = "default", "production"
 BASE = f"/api/v2/segments/{P}/{E}"

@@ -37,7 +37,7 @@ from bench.floor import floor_app
 from segmentd.api.app import create_app
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
 
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

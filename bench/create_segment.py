@@ -32,7 +32,7 @@ from bench.peers.unleash import create_segment_request, running_unleash
 from bench.servers import running_segmentd
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
 
 

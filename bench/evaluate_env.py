@@ -26,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from bench.servers import running_segmentd
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain.model import Clause, SegmentRule
+from segmentd.domain.segments.model import SegmentRule
+from segmentd.domain.shared.clauses import Clause
 from segmentd.services.first_run import initialise_if_empty
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.segments.service import SegmentDraft
 
 
 def rules_for(i: int) -> tuple[SegmentRule, ...]:

@@ -21,8 +21,10 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from tests.ld_oracle import SdkOracle, sdk_context  # noqa: E402
 
-from segmentd.domain.context import parse_context  # noqa: E402
-from segmentd.domain.model import Clause, JsonValue, Segment, SegmentRule  # noqa: E402
+from segmentd.domain.segments.model import Segment, SegmentRule  # noqa: E402
+from segmentd.domain.shared.clauses import Clause  # noqa: E402
+from segmentd.domain.shared.context import parse_context  # noqa: E402
+from segmentd.domain.shared.json_types import JsonValue  # noqa: E402
 from segmentd.evaluation.evaluator import StaticSegments, evaluate  # noqa: E402
 
 

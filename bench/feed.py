@@ -31,10 +31,12 @@ import httpx
 
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain.flags import Flag, FlagConfig, FlagRule, Variation, VariationOrRollout
-from segmentd.domain.model import Clause, Role, Segment, SegmentRule
+from segmentd.domain.flags.model import Flag, FlagConfig, FlagRule, Variation, VariationOrRollout
+from segmentd.domain.projects.model import Role
+from segmentd.domain.segments.model import Segment, SegmentRule
+from segmentd.domain.shared.clauses import Clause
 from segmentd.services.ports import ItemChange
-from segmentd.services.projects import EnvironmentDraft, ProjectDraft
+from segmentd.services.projects.service import EnvironmentDraft, ProjectDraft
 
 SEGMENTS, FLAGS, STREAMS, WRITES = 10_000, 1_000, 1_000, 200
 

@@ -50,10 +50,10 @@ from bench.evaluate_env import add_rule_segments
 from bench.wrk import Case, WrkResult, run_wrk
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.big_segments import TargetChanges
-from segmentd.domain.model import Role
+from segmentd.domain.big_segments.model import TargetChanges
+from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.segments.service import SegmentDraft
 
 BASE = "/api/v2/segments/default/production"
 SEMANTIC = "application/json; domain-model=launchdarkly.semanticpatch"

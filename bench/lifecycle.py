@@ -99,9 +99,9 @@ def seed(data_dir: Path, count: int, database_url: str | None = None) -> float:
 
     from segmentd.bootstrap import build_services
     from segmentd.config import Settings
-    from segmentd.domain.model import Segment
+    from segmentd.domain.segments.model import Segment
     from segmentd.store import schema
-    from segmentd.store.sql import segment_values
+    from segmentd.store.segments.repository import segment_values
 
     started = time.perf_counter()
     services = build_services(Settings(data_dir=data_dir, database_url=database_url))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from segmentd.domain.context import Context, SingleContext
-from segmentd.domain.model import Clause, JsonValue, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.context import Context, SingleContext
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation.evaluator import (
     BigSegmentsStatus,
     MembershipQuery,

@@ -15,8 +15,9 @@ from ldclient.impl.events.types import EventFactory
 from ldclient.impl.model import FeatureFlag
 from ldclient.impl.model import Segment as LdSegment
 
-from segmentd.domain.codec import segment_to_sdk_json
-from segmentd.domain.model import JsonValue, Segment
+from segmentd.domain.segments.codec import segment_to_sdk_json
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.json_types import JsonValue
 
 
 def membership_flag(segment_key: str) -> FeatureFlag:

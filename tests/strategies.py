@@ -15,7 +15,9 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from segmentd.domain.model import Clause, JsonValue, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.json_types import JsonValue
 
 settings.register_profile(
     "ci",

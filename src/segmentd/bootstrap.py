@@ -8,16 +8,15 @@ from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
 from segmentd.export.redis import NoPublisher, RedisPublisher
-from segmentd.services.access import AccessService
-from segmentd.services.audit import AuditService
-from segmentd.services.big_segment_jobs import BigSegmentJobs
-from segmentd.services.big_segment_sync import MembershipSync
-from segmentd.services.big_segments import BigSegmentService
+from segmentd.services.audit.service import AuditService
+from segmentd.services.big_segments.jobs import BigSegmentJobs
+from segmentd.services.big_segments.service import BigSegmentService
+from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.changes import ChangeHub
-from segmentd.services.evaluations import EvaluationService
-from segmentd.services.expiring import ExpiringTargetService
-from segmentd.services.feed import FeedService
-from segmentd.services.flags import FlagService
+from segmentd.services.evaluations.service import EvaluationService
+from segmentd.services.expiring.service import ExpiringTargetService
+from segmentd.services.feed.service import FeedService
+from segmentd.services.flags.service import FlagService
 from segmentd.services.jobs import JobRunner
 from segmentd.services.ports import (
     ChangeNotifier,
@@ -26,13 +25,14 @@ from segmentd.services.ports import (
     MembershipPublisher,
     UnitOfWorkFactory,
 )
-from segmentd.services.projects import ProjectService
-from segmentd.services.segments import SegmentService
+from segmentd.services.projects.access import AccessService
+from segmentd.services.projects.service import ProjectService
+from segmentd.services.segments.service import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
 from segmentd.store import migrate
 from segmentd.store.engines import make_engine
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
-from segmentd.store.sql import SqlUnitOfWorkFactory
+from segmentd.store.segments.repository import SqlUnitOfWorkFactory
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 
 

@@ -16,14 +16,14 @@ import orjson
 from segmentd import __version__
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain import codec
-from segmentd.domain.context import parse_context
-from segmentd.domain.model import Segment
+from segmentd.domain.segments import codec
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.context import parse_context
 from segmentd.errors import InvalidRequest, ServiceError
 from segmentd.evaluation.evaluator import StaticSegments, reason_to_json
 from segmentd.evaluation.evaluator import evaluate as run_evaluation
-from segmentd.services.access import parse_role
 from segmentd.services.first_run import initialise_if_empty
+from segmentd.services.projects.access import parse_role
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -12,7 +12,7 @@ import pytest
 
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
 from tests.live import LiveServer, serve_in_thread
 

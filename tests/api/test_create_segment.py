@@ -14,7 +14,7 @@ from launchdarkly_api.api.segments_api import SegmentsApi
 from launchdarkly_api.exceptions import ConflictException, ForbiddenException, NotFoundException
 from launchdarkly_api.models.segment_body import SegmentBody
 
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from tests.api.conftest import token_for
 from tests.live import LiveServer
 

@@ -10,9 +10,11 @@ import launchdarkly_api
 import pytest
 from launchdarkly_api.api.segments_api import SegmentsApi
 
-from segmentd.domain.model import Clause, Role, SegmentRule, SegmentTarget
+from segmentd.domain.projects.model import Role
+from segmentd.domain.segments.model import SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
 from segmentd.services.ports import ItemChange
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.api.conftest import token_for
 from tests.live import LiveServer
 

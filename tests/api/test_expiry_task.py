@@ -9,11 +9,11 @@ from pathlib import Path
 from segmentd.api.app import create_app
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.expiring_targets import parse_expiring_patch
-from segmentd.domain.history import Actor
-from segmentd.domain.semantic_patch import parse_semantic_patch
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.domain.audit.history import Actor
+from segmentd.domain.expiring.targets import parse_expiring_patch
+from segmentd.domain.segments.semantic_patch import parse_semantic_patch
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock
 
 ME = Actor(id="t", name="t")

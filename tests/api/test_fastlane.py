@@ -17,10 +17,10 @@ import pytest
 
 from segmentd.api.app import create_app
 from segmentd.bootstrap import Services
-from segmentd.domain.history import Actor
-from segmentd.domain.model import Role
+from segmentd.domain.audit.history import Actor
+from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.segments.service import SegmentDraft
 
 BASE = "/api/v2/segments/default/production"
 ME = Actor(id="t", name="t")

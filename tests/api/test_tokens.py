@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from tests.api.conftest import token_for
 from tests.live import LiveServer
 

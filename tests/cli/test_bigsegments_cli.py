@@ -13,9 +13,9 @@ from ldclient.integrations import Redis
 from segmentd.bootstrap import build_services
 from segmentd.cli import main
 from segmentd.config import Settings
-from segmentd.domain.big_segments import TargetChanges, context_key_hash
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.domain.big_segments.model import TargetChanges, context_key_hash
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.realparts import REDIS_URL, require_service
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from segmentd.bootstrap import build_services
 from segmentd.cli import main
 from segmentd.config import Settings
-from segmentd.services.access import hash_token
+from segmentd.services.projects.access import hash_token
 
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:

@@ -19,12 +19,12 @@ from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain import codec
-from segmentd.domain.big_segments import TargetChanges, context_key_hash
-from segmentd.domain.model import Environment
+from segmentd.domain.big_segments.model import TargetChanges, context_key_hash
+from segmentd.domain.projects.model import Environment
+from segmentd.domain.segments import codec
 from segmentd.export.redis import RedisPublisher
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock, SequentialIds
 from tests.realparts import REDIS_URL, require_service
 

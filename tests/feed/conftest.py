@@ -16,13 +16,14 @@ from ldclient.feature_store import InMemoryFeatureStore
 
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain.flag_patch import parse_flag_instructions
-from segmentd.domain.flags import Flag
-from segmentd.domain.model import Environment, Segment
+from segmentd.domain.flags.model import Flag
+from segmentd.domain.flags.patch import parse_flag_instructions
+from segmentd.domain.projects.model import Environment
+from segmentd.domain.segments.model import Segment
 from segmentd.services.first_run import initialise_if_empty
-from segmentd.services.flags import FlagDraft
+from segmentd.services.flags.service import FlagDraft
 from segmentd.services.ports import ItemChange
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.live import LiveServer, serve_in_thread
 
 HEARTBEAT_SECONDS = 0.5
@@ -44,7 +45,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 @pytest.fixture
 def env(live: LiveServer) -> Environment:
     """A fresh environment per test, so that tests do not see each other's data."""
-    from segmentd.services.projects import EnvironmentDraft
+    from segmentd.services.projects.service import EnvironmentDraft
 
     key = f"e{uuid.uuid4().hex[:10]}"
     return live.services.projects.create_environment(

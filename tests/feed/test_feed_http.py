@@ -12,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-from segmentd.domain.model import Environment
+from segmentd.domain.projects.model import Environment
 from tests.feed.conftest import HEARTBEAT_SECONDS, Feed
 from tests.live import LiveServer
 
@@ -154,8 +154,8 @@ def test_stream__changes__patch_then_delete_with_tombstone_version(
 
 
 def test_stream__other_environment_change__not_sent(live: LiveServer, feed: Feed) -> None:
-    from segmentd.services.projects import EnvironmentDraft
-    from segmentd.services.segments import SegmentDraft
+    from segmentd.services.projects.service import EnvironmentDraft
+    from segmentd.services.segments.service import SegmentDraft
 
     other = live.services.projects.create_environment(
         "default", EnvironmentDraft(key=f"o{uuid.uuid4().hex[:8]}", name="o", color="000000")
@@ -214,7 +214,7 @@ def test_stream__feed_reset__stream_ends_so_the_sdk_reconnects(
 
 
 def test_stream__client_disconnects__stream_unsubscribed(live: LiveServer, feed: Feed) -> None:
-    from segmentd.api.streaming import StreamBroadcaster
+    from segmentd.api.feed.streaming import StreamBroadcaster
 
     with (
         httpx.Client(timeout=5) as client,

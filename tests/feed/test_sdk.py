@@ -11,8 +11,10 @@ from ldclient import Context
 from ldclient.feature_store import InMemoryFeatureStore
 from ldclient.versioned_data_kind import FEATURES, SEGMENTS
 
-from segmentd.domain.model import Clause, Environment, SegmentRule, SegmentTarget
-from segmentd.services.segments import SegmentDraft
+from segmentd.domain.projects.model import Environment
+from segmentd.domain.segments.model import SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
+from segmentd.services.segments.service import SegmentDraft
 from tests.feed.conftest import Feed, sdk_client, wait_until
 from tests.live import LiveServer
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from segmentd.bootstrap import Services
-from segmentd.domain.model import Role
+from segmentd.domain.projects.model import Role
 from segmentd.errors import Forbidden, Unauthorized
-from segmentd.services.access import hash_token
+from segmentd.services.projects.access import hash_token
 from tests.fixed import FixedClock
 
 

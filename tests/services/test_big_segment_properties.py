@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.big_segments import Membership, TargetChanges
+from segmentd.domain.big_segments.model import Membership, TargetChanges
 from segmentd.errors import InvalidRequest
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 
 KEYS = ("a", "b", "c", "d")
 key_lists = st.lists(st.sampled_from(KEYS), max_size=3).map(tuple)

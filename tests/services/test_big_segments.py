@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from segmentd.bootstrap import Services
-from segmentd.domain.big_segments import ImportStatus, Membership, TargetChanges
-from segmentd.domain.instructions import parse_instructions
-from segmentd.domain.model import Role, Segment
-from segmentd.domain.semantic_patch import apply_all
+from segmentd.domain.big_segments.model import ImportStatus, Membership, TargetChanges
+from segmentd.domain.projects.model import Role
+from segmentd.domain.segments.instructions import parse_instructions
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.segments.semantic_patch import apply_all
 from segmentd.errors import ImportInProgress, InvalidRequest, NotFound
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 
 P, E = "p", "production"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from segmentd.bootstrap import Services
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.domain.big_segments import ImportStatus, Membership, TargetChanges
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.domain.big_segments.model import ImportStatus, Membership, TargetChanges
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 
 CHILD = textwrap.dedent(
     """
@@ -20,8 +20,8 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from segmentd.bootstrap import build_services
     from segmentd.config import Settings
-    from segmentd.domain import big_segments as domain
-    from segmentd.services import big_segment_jobs
+    from segmentd.domain.big_segments import model as domain
+    from segmentd.services.big_segments import jobs as big_segment_jobs
 
     services = build_services(Settings(data_dir=Path(sys.argv[1]), database_url=sys.argv[2]))
     real = domain.read_key_chunks

@@ -11,10 +11,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from segmentd.bootstrap import Services
-from segmentd.domain.model import Segment, SegmentRule
+from segmentd.domain.segments.model import Segment, SegmentRule
 from segmentd.errors import KeyExists, OptimisticLockError
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from segmentd.store.schema import include_object, metadata
 
 
@@ -137,8 +137,8 @@ def test_projects__duplicate_key__raises_key_exists(services: Services) -> None:
 
 
 def test_tokens__add_find_delete__round_trips(services: Services) -> None:
-    from segmentd.domain.model import Role
-    from segmentd.services.access import hash_token
+    from segmentd.domain.projects.model import Role
+    from segmentd.services.projects.access import hash_token
 
     created = services.access.create(name="ci", role=Role.WRITER)
     with services.uow() as uow:

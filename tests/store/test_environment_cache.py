@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from segmentd.bootstrap import Services
-from segmentd.services.projects import ProjectDraft
+from segmentd.services.projects.service import ProjectDraft
 
 
 def _statements(engine: sa.Engine) -> list[str]:

@@ -8,14 +8,16 @@ import orjson
 import pytest
 
 from segmentd.bootstrap import Services
-from segmentd.domain import codec
-from segmentd.domain.flag_patch import parse_flag_instructions
-from segmentd.domain.model import Clause, Environment, SegmentRule, SegmentTarget
+from segmentd.domain.flags.patch import parse_flag_instructions
+from segmentd.domain.projects.model import Environment
+from segmentd.domain.segments import codec
+from segmentd.domain.segments.model import SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
 from segmentd.errors import KeyExists, NotFound, OptimisticLockError
-from segmentd.services.flags import FlagDraft, flags_referencing_segment
+from segmentd.services.flags.service import FlagDraft, flags_referencing_segment
 from segmentd.services.ports import FlagListing, ItemChange
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 
 
 @pytest.fixture
@@ -232,7 +234,7 @@ def test_feed_segments__bulk_spliced_json__equals_the_codec_but_descriptions(
 def test_create_environment__existing_flags__get_an_off_configuration(
     services: Services, envs: tuple[Environment, Environment]
 ) -> None:
-    from segmentd.services.projects import EnvironmentDraft
+    from segmentd.services.projects.service import EnvironmentDraft
 
     services.flags.create("p", FlagDraft(key="f", name="F"))
     staging = services.projects.create_environment(

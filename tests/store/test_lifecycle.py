@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 
 from segmentd.bootstrap import Services
-from segmentd.domain.expiring_targets import parse_expiring_patch
-from segmentd.domain.history import SYSTEM, Action, Actor, AuditScope
-from segmentd.domain.json_patch import parse_patch_document
-from segmentd.domain.segment_query import SegmentQuery, parse_filter, parse_sort
-from segmentd.domain.semantic_patch import parse_semantic_patch
+from segmentd.domain.audit.history import SYSTEM, Action, Actor, AuditScope
+from segmentd.domain.expiring.targets import parse_expiring_patch
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.segments.query import SegmentQuery, parse_filter, parse_sort
+from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError, UnprocessablePatch
 from segmentd.services.ports import AuditQuery
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock
 
 ME = Actor(id="t1", name="tester")

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segmentd.bootstrap import Services
-from segmentd.domain.history import Actor
-from segmentd.domain.json_patch import parse_patch_document
-from segmentd.domain.semantic_patch import parse_semantic_patch
+from segmentd.domain.audit.history import Actor
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import OptimisticLockError, ServiceError
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import MAX_PATCH_ATTEMPTS, SegmentDraft, SegmentPatch
-from segmentd.store.sql import SqlSegmentRepository
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import MAX_PATCH_ATTEMPTS, SegmentDraft, SegmentPatch
+from segmentd.store.segments.repository import SqlSegmentRepository
 from tests.unit.domain.strategies_patch import instruction_lists, patch_documents
 
 ME = Actor(id="t1", name="tester")

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from segmentd.bootstrap import Services
-from segmentd.domain.history import Actor
-from segmentd.domain.json_patch import parse_patch_document
-from segmentd.domain.semantic_patch import parse_semantic_patch
+from segmentd.domain.audit.history import Actor
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import InvalidRequest, UnprocessablePatch
 from segmentd.services.ports import AuditQuery
-from segmentd.services.projects import ProjectDraft
-from segmentd.services.segments import SegmentDraft
+from segmentd.services.projects.service import ProjectDraft
+from segmentd.services.segments.service import SegmentDraft
 
 ME = Actor(id="t1", name="tester")
 

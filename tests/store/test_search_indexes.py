@@ -6,10 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from segmentd.bootstrap import Services
-from segmentd.domain.segment_query import SegmentQuery, parse_filter
+from segmentd.domain.segments.query import SegmentQuery, parse_filter
 from segmentd.services.first_run import initialise_if_empty
-from segmentd.services.segments import SegmentDraft
-from segmentd.store.segment_listing import list_statements, where_clause
+from segmentd.services.segments.service import SegmentDraft
+from segmentd.store.segments.listing import list_statements, where_clause
 
 
 @pytest.mark.postgres

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from segmentd.errors import DatabaseUnavailable, Unavailable
 from segmentd.store.engines import make_engine
-from segmentd.store.sql import SqlUnitOfWorkFactory
+from segmentd.store.segments.repository import SqlUnitOfWorkFactory
 from segmentd.store.unavailable import is_unavailable, translated
 from tests.live import free_port
 

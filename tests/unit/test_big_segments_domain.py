@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from segmentd.api.representations import human_size
-from segmentd.domain.big_segments import context_key_hash, read_key_chunks, segment_ref
-from segmentd.domain.model import Environment
+from segmentd.api.big_segments.representations import human_size
+from segmentd.domain.big_segments.model import context_key_hash, read_key_chunks, segment_ref
+from segmentd.domain.projects.model import Environment
 from segmentd.errors import InvalidRequest
 from segmentd.export.redis import environment_prefix
 

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segmentd.domain import codec
-from segmentd.domain.model import Clause, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments import codec
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
 from segmentd.errors import InvalidRequest
 
 keys = st.text("abcdefghij0123456789-._", min_size=1, max_size=12)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from segmentd.domain.attribute_ref import parse_attribute_ref
-from segmentd.domain.context import Context, SingleContext, parse_context
+from segmentd.domain.shared.attribute_ref import parse_attribute_ref
+from segmentd.domain.shared.context import Context, SingleContext, parse_context
 from segmentd.errors import InvalidRequest
 
 P = pytest.param

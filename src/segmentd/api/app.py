@@ -6,24 +6,21 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from segmentd import __version__
-from segmentd.api import errors
+from segmentd.api import errors, health
 from segmentd.api.app_services import AppServices
+from segmentd.api.audit import routes as audit
+from segmentd.api.big_segments import routes as big_segments
+from segmentd.api.evaluations import routes as evaluations
+from segmentd.api.expiring import routes as expiring
 from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, background_lifespan
 from segmentd.api.fastlane import FastLane
+from segmentd.api.feed import routes as sdk
+from segmentd.api.flags import routes as flags
 from segmentd.api.middleware import EdgeMiddleware
+from segmentd.api.projects import routes as projects
+from segmentd.api.projects import token_routes as tokens
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.routes import (
-    audit,
-    big_segments,
-    evaluations,
-    expiring,
-    flags,
-    health,
-    projects,
-    sdk,
-    segments,
-    tokens,
-)
+from segmentd.api.segments import routes as segments
 
 DESCRIPTION = """
 segmentd serves feature-flag audience **segments** with LaunchDarkly's REST API v2.

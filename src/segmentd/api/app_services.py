@@ -6,17 +6,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from segmentd.config import Settings
-from segmentd.services.access import AccessService
-from segmentd.services.audit import AuditService
-from segmentd.services.big_segments import BigSegmentService
+from segmentd.services.audit.service import AuditService
+from segmentd.services.big_segments.service import BigSegmentService
 from segmentd.services.changes import ChangeHub
-from segmentd.services.evaluations import EvaluationService
-from segmentd.services.expiring import ExpiringTargetService
-from segmentd.services.feed import FeedService
-from segmentd.services.flags import FlagService
+from segmentd.services.evaluations.service import EvaluationService
+from segmentd.services.expiring.service import ExpiringTargetService
+from segmentd.services.feed.service import FeedService
+from segmentd.services.flags.service import FlagService
 from segmentd.services.ports import Clock
-from segmentd.services.projects import ProjectService
-from segmentd.services.segments import SegmentService
+from segmentd.services.projects.access import AccessService
+from segmentd.services.projects.service import ProjectService
+from segmentd.services.segments.service import SegmentService
 
 
 class AppServices(Protocol):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from segmentd.domain.model import AccessToken, Role
+from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import InvalidRequest, RateLimited
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from segmentd.api.app_services import AppServices
-from segmentd.services.expiring import ExpiringTargetService
+from segmentd.services.expiring.service import ExpiringTargetService
 
 log = logging.getLogger("segmentd.expiry")
 

@@ -44,18 +44,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.big_segments.routes import membership_rep
 from segmentd.api.errors import service_error_response, unexpected_error_response
+from segmentd.api.evaluations.routes import environment_memberships
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.routes.big_segments import membership_rep
-from segmentd.api.routes.evaluations import environment_memberships
-from segmentd.api.routes.segments import (
+from segmentd.api.schemas import SegmentBody
+from segmentd.api.segments.routes import (
     create_segment,
     list_segments,
     patch_segment_rep,
     read_segment,
 )
-from segmentd.api.schemas import SegmentBody
-from segmentd.domain.model import AccessToken, Role
+from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import ServiceError
 
 T = TypeVar("T")

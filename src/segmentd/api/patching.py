@@ -13,10 +13,10 @@ from __future__ import annotations
 import orjson
 from fastapi import Request
 
-from segmentd.domain.json_patch import parse_patch_document
-from segmentd.domain.semantic_patch import parse_semantic_patch
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import InvalidRequest
-from segmentd.services.segments import SegmentPatch
+from segmentd.services.segments.service import SegmentPatch
 
 SEMANTIC_PATCH = "launchdarkly.semanticpatch"
 

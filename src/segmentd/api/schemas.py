@@ -2,7 +2,7 @@
 
 Request models are strict: ``"true"`` is not a boolean and ``1`` is not a string. Unknown
 fields are ignored, as LaunchDarkly ignores them. Responses are rendered by
-:mod:`segmentd.api.representations`; the models here document them.
+:mod:`segmentd.api.segments.representations`; the models here document them.
 """
 
 from __future__ import annotations

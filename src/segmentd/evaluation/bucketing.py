@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from segmentd.domain.model import JsonValue
+from segmentd.domain.shared.json_types import JsonValue
 
 _SCALE = float(0xFFFFFFFFFFFFFFF)
 

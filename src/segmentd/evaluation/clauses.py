@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from segmentd.domain.context import Context
-from segmentd.domain.model import JsonValue
+from segmentd.domain.shared.context import Context
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation.preprocess import PreparedClause
 from segmentd.evaluation.reasons import MalformedSegment
 

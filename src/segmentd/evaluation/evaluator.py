@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from segmentd.domain.context import Context
-from segmentd.domain.model import Segment
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.context import Context
 from segmentd.evaluation.explain import ClauseExplanation, Explanation, RuleExplanation, explain
 from segmentd.evaluation.preprocess import PreparedCache, PreparedSegment, prepare_segment
 from segmentd.evaluation.reasons import (

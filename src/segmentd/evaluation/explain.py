@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from segmentd.domain.context import Context
-from segmentd.domain.model import JsonValue
+from segmentd.domain.shared.context import Context
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation.clauses import clause_matches, clause_value
 from segmentd.evaluation.preprocess import PreparedClause, PreparedRule, PreparedSegment
 from segmentd.evaluation.reasons import ErrorDetail, MalformedSegment, Reason, Result

@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final, Literal, get_args
 
-from segmentd.domain.model import JsonValue
-from segmentd.domain.semver import SemVer, parse_semver
-from segmentd.domain.timestamps import to_instant
+from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.semver import SemVer, parse_semver
+from segmentd.domain.shared.timestamps import to_instant
 
 Operator = Literal[
     "in",

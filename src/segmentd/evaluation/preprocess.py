@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import TypeVar
 
-from segmentd.domain.attribute_ref import AttributeRef, parse_attribute_ref
-from segmentd.domain.model import DEFAULT_KIND, Clause, JsonValue, Segment, SegmentRule
-from segmentd.domain.semver import SemVer
-from segmentd.domain.timestamps import to_instant
+from segmentd.domain.segments.model import Segment, SegmentRule
+from segmentd.domain.shared.attribute_ref import AttributeRef, parse_attribute_ref
+from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.semver import SemVer
+from segmentd.domain.shared.timestamps import to_instant
 from segmentd.evaluation import operators
 from segmentd.evaluation.reasons import Reason
 

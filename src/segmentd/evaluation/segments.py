@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from segmentd.domain.context import Context
-from segmentd.domain.model import DEFAULT_KIND
+from segmentd.domain.shared.clauses import DEFAULT_KIND
+from segmentd.domain.shared.context import Context
 from segmentd.evaluation.bucketing import bucket, bucketable_value, in_rollout
 from segmentd.evaluation.clauses import clause_matches
 from segmentd.evaluation.preprocess import PreparedRule, PreparedSegment

@@ -23,8 +23,8 @@ from typing import Any
 
 import redis
 
-from segmentd.domain.big_segments import TargetChanges
-from segmentd.domain.model import Environment
+from segmentd.domain.big_segments.model import TargetChanges
+from segmentd.domain.projects.model import Environment
 
 log = logging.getLogger("segmentd.redis")
 

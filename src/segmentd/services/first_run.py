@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from segmentd.domain.model import Role
-from segmentd.services.access import AccessService, NewToken
+from segmentd.domain.projects.model import Role
 from segmentd.services.ports import UnitOfWorkFactory
-from segmentd.services.projects import ProjectDraft, ProjectService
+from segmentd.services.projects.access import AccessService, NewToken
+from segmentd.services.projects.service import ProjectDraft, ProjectService
 
 DEFAULT_PROJECT = "default"
 

@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Generic, Literal, Protocol, Self, TypeVar
 
-from segmentd.domain.big_segments import (
+from segmentd.domain.audit.history import AuditEntry, AuditScope
+from segmentd.domain.big_segments.model import (
     ExportRecord,
     ImportRecord,
     Membership,
     MembershipCounts,
     TargetChanges,
 )
-from segmentd.domain.expiring_targets import ExpiringTarget
-from segmentd.domain.flags import Flag, FlagConfig
-from segmentd.domain.history import AuditEntry, AuditScope
-from segmentd.domain.model import AccessToken, Environment, Project, Segment
-from segmentd.domain.segment_query import SegmentQuery
+from segmentd.domain.expiring.targets import ExpiringTarget
+from segmentd.domain.flags.model import Flag, FlagConfig
+from segmentd.domain.projects.model import AccessToken, Environment, Project
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.segments.query import SegmentQuery
 
 T = TypeVar("T")
 

@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from segmentd.domain.model import Clause, JsonValue, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.json_types import JsonValue
 
 
 def counter_ids(prefix: str = "new") -> Callable[[], str]:

@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from segmentd.domain.instructions import parse_instructions
-from segmentd.domain.model import Clause, Segment, SegmentRule, SegmentTarget
-from segmentd.domain.semantic_patch import apply_all
-from segmentd.domain.validate import validate_segment
+from segmentd.domain.segments.instructions import parse_instructions
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.semantic_patch import apply_all
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.validate import validate_segment
 from segmentd.errors import InvalidRequest
 
 BIG = Segment(

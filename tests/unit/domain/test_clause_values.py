@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from segmentd.domain.regexes import check_regex
-from segmentd.domain.semver import parse_semver
-from segmentd.domain.timestamps import to_instant
+from segmentd.domain.shared.regexes import check_regex
+from segmentd.domain.shared.semver import parse_semver
+from segmentd.domain.shared.timestamps import to_instant
 
 HARNESS_INSTANT = 1_512_543_600_000
 NS = 1_000_000

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from segmentd.domain.expiring_targets import (
+from segmentd.domain.expiring.targets import (
     ExpiringChange,
     ExpiringTarget,
     apply_expiring,
     parse_expiring_patch,
     without_dangling,
 )
-from segmentd.domain.model import Segment, SegmentTarget
+from segmentd.domain.segments.model import Segment, SegmentTarget
 from segmentd.errors import InvalidRequest
 
 NOW = 1_000

@@ -7,13 +7,8 @@ import itertools
 import pytest
 from ldclient.versioned_data_kind import FEATURES
 
-from segmentd.domain.flag_codec import config_from_json, config_to_json, flag_to_sdk_json
-from segmentd.domain.flag_patch import (
-    apply_flag_instructions,
-    apply_flag_patch,
-    parse_flag_instructions,
-)
-from segmentd.domain.flags import (
+from segmentd.domain.flags.codec import config_from_json, config_to_json, flag_to_sdk_json
+from segmentd.domain.flags.model import (
     Flag,
     FlagConfig,
     FlagRule,
@@ -25,8 +20,13 @@ from segmentd.domain.flags import (
     validate_config,
     validate_flag_fields,
 )
-from segmentd.domain.json_patch import parse_patch_document
-from segmentd.domain.model import Clause
+from segmentd.domain.flags.patch import (
+    apply_flag_instructions,
+    apply_flag_patch,
+    parse_flag_instructions,
+)
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.shared.clauses import Clause
 from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
 
 

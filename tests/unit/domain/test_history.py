@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from segmentd.domain.history import AuditScope, diff, diff_json, parse_spec
-from segmentd.domain.model import Segment
+from segmentd.domain.audit.history import AuditScope, diff, diff_json, parse_spec
+from segmentd.domain.segments.model import Segment
 from segmentd.errors import InvalidRequest
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from segmentd.domain.json_patch import (
+from segmentd.domain.patch.json_patch import (
     JsonPatch,
     MergePatch,
     PatchOperation,
@@ -18,7 +18,8 @@ from segmentd.domain.json_patch import (
     parse_json_patch,
     parse_patch_document,
 )
-from segmentd.domain.model import JsonObject, JsonValue, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.json_types import JsonObject, JsonValue
 from segmentd.errors import (
     InvalidRequest,
     OptimisticLockError,

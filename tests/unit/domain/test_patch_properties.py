@@ -6,10 +6,10 @@ import copy
 
 from hypothesis import example, given, settings
 
-from segmentd.domain.json_patch import apply_patch_document, parse_patch_document
-from segmentd.domain.model import JsonValue
-from segmentd.domain.semantic_patch import apply_all, parse_instructions
-from segmentd.domain.validate import validate_segment
+from segmentd.domain.patch.json_patch import apply_patch_document, parse_patch_document
+from segmentd.domain.segments.semantic_patch import apply_all, parse_instructions
+from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.validate import validate_segment
 from segmentd.errors import InvalidRequest, ServiceError
 
 from .strategies_patch import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from segmentd.domain.segment_query import (
+from segmentd.domain.segments.query import (
     DEFAULT_SORT,
     And,
     Condition,

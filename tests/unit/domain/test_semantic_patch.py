@@ -7,21 +7,23 @@ from dataclasses import replace
 
 import pytest
 
-from segmentd.domain.instructions import (
+from segmentd.domain.segments.instructions import (
     BigSegmentTargetsChange,
     InstructionKind,
     ProcessBigSegmentImport,
     TargetsChange,
     parse_instruction,
 )
-from segmentd.domain.model import Clause, JsonValue, Segment, SegmentRule, SegmentTarget
-from segmentd.domain.semantic_patch import (
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.semantic_patch import (
     PatchResult,
     SemanticPatch,
     apply_all,
     parse_instructions,
     parse_semantic_patch,
 )
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.errors import InvalidRequest
 
 from .strategies_patch import big_segment, counter_ids, segment

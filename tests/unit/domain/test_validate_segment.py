@@ -6,11 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from segmentd.domain.model import Clause, Segment, SegmentRule, SegmentTarget
-from segmentd.domain.validate import (
-    check_attribute_reference,
-    validate_segment,
-)
+from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.validate import check_attribute_reference, validate_segment
 from segmentd.errors import InvalidRequest
 
 from .strategies_patch import big_segment, counter_ids, segment

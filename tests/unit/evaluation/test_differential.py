@@ -12,8 +12,9 @@ import copy
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from segmentd.domain.context import parse_context
-from segmentd.domain.model import JsonValue, Segment
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.context import parse_context
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation.evaluator import (
     BigSegmentsStatus,
     MembershipQuery,

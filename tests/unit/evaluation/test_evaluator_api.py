@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segmentd.domain.model import JsonValue
+from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation import evaluator
 from segmentd.evaluation.evaluator import (
     BigSegmentsStatus,

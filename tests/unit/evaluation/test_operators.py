@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from segmentd.domain.model import JsonValue
-from segmentd.domain.semver import parse_semver
-from segmentd.domain.timestamps import parse_rfc3339
+from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.semver import parse_semver
+from segmentd.domain.shared.timestamps import parse_rfc3339
 from segmentd.evaluation.operators import OPERATOR_NAMES, operator_matches
 from segmentd.evaluation.preprocess import build_value_test
 from tests.builders import check, clause, rule, segment, user

@@ -1,0 +1,1 @@
+"""HTTP routes of big segments: membership, imports and exports."""

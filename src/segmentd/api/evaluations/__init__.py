@@ -1,0 +1,1 @@
+"""HTTP routes that evaluate contexts against segments."""

@@ -1,0 +1,233 @@
+"""``/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}`` and the
+legacy ``expiring-user-targets`` form: when individual targets leave a segment.
+
+Note the order of the path: the segment key comes *before* the environment key here. A
+path such as ``/segments/p/e/expiring-targets/imports`` also fits the big-segment import
+template ``/segments/{p}/{e}/{segmentKey}/imports``; only the method tells them apart, and
+Starlette's router picks a route whose method matches over one that only fits the path,
+so GET/PATCH land here and POST on the import route (docs/lifecycle.md §expiring-targets).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from segmentd.api import deps
+from segmentd.api.app_services import AppServices
+from segmentd.api.lifecycle_schemas import (
+    ExpiringTargetGetResponse,
+    ExpiringTargetPatchResponse,
+    ExpiringUserTargetGetResponse,
+    ExpiringUserTargetPatchResponse,
+)
+from segmentd.api.patching import json_body
+from segmentd.api.responses import API, JsonResponse, link
+from segmentd.api.schemas import error_responses
+from segmentd.api.segments.routes import actor_of
+from segmentd.domain.expiring.targets import ExpiringResult, ExpiringTarget, parse_expiring_patch
+from segmentd.domain.projects.model import AccessToken
+from segmentd.domain.shared.clauses import DEFAULT_KIND
+
+router = APIRouter(prefix="/api/v2/segments", tags=["Segments"])
+
+Services = Annotated[AppServices, Depends(deps.services)]
+CONTEXTS = "/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}"
+USERS = "/{projectKey}/{segmentKey}/expiring-user-targets/{environmentKey}"
+_BODY_SCHEMA = {
+    "type": "object",
+    "required": ["instructions"],
+    "properties": {
+        "comment": {"type": "string"},
+        "instructions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["kind", "targetType"],
+                "properties": {
+                    "kind": {"type": "string", "example": "addExpiringTarget"},
+                    "targetType": {"type": "string", "enum": ["included", "excluded"]},
+                    "contextKind": {"type": "string"},
+                    "contextKey": {"type": "string"},
+                    "userKey": {"type": "string", "description": "user variant only"},
+                    "value": {"type": "integer", "description": "Unix milliseconds"},
+                    "version": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": _BODY_SCHEMA}
+            for media in (
+                "application/json",
+                "application/json; domain-model=launchdarkly.semanticpatch",
+            )
+        },
+    }
+}
+
+
+def _item(
+    target: ExpiringTarget, *, project_key: str, environment_key: str, segment_key: str, users: bool
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "_id": target.id,
+        "_version": target.version,
+        "expirationDate": target.expiration_date,
+    }
+    if users:
+        item["userKey"] = target.context_key
+    else:
+        item["contextKind"] = target.context_kind
+        item["contextKey"] = target.context_key
+    item["targetType"] = target.target_type
+    item["_resourceId"] = {
+        "kind": "segment",
+        "projectKey": project_key,
+        "environmentKey": environment_key,
+        "key": segment_key,
+    }
+    return item
+
+
+def _listing(
+    targets: tuple[ExpiringTarget, ...],
+    *,
+    project_key: str,
+    environment_key: str,
+    segment_key: str,
+    users: bool,
+) -> dict[str, Any]:
+    kind = "expiring-user-targets" if users else "expiring-targets"
+    shown = [t for t in targets if t.context_kind == DEFAULT_KIND] if users else list(targets)
+    return {
+        "items": [
+            _item(
+                t,
+                project_key=project_key,
+                environment_key=environment_key,
+                segment_key=segment_key,
+                users=users,
+            )
+            for t in shown
+        ],
+        "_links": {
+            "self": link(f"{API}/segments/{project_key}/{segment_key}/{kind}/{environment_key}"),
+            "segment": link(f"{API}/segments/{project_key}/{environment_key}/{segment_key}"),
+        },
+    }
+
+
+def _patch_summary(result: ExpiringResult, total: int) -> dict[str, Any]:
+    return {
+        "totalInstructions": total,
+        "successfulInstructions": total - result.failed,
+        "failedInstructions": result.failed,
+        "errors": [{"instructionIndex": i, "message": m} for i, m in result.errors],
+    }
+
+
+def _get(services: AppServices, p: str, s: str, e: str, *, users: bool) -> JsonResponse:
+    view = services.expiring.get(p, e, s)
+    return JsonResponse(
+        _listing(view.targets, project_key=p, environment_key=e, segment_key=s, users=users)
+    )
+
+
+def _patch(
+    services: AppServices,
+    token: AccessToken,
+    body: object,
+    p: str,
+    s: str,
+    e: str,
+    *,
+    users: bool,
+) -> JsonResponse:
+    patch = parse_expiring_patch(body, users=users)
+    view, result = services.expiring.patch(p, e, s, patch, actor=actor_of(token))
+    listing = _listing(view.targets, project_key=p, environment_key=e, segment_key=s, users=users)
+    return JsonResponse({**listing, **_patch_summary(result, len(patch.changes))})
+
+
+@router.get(
+    CONTEXTS,
+    operation_id="getExpiringTargetsForSegment",
+    summary="Get expiring targets for segment",
+    response_model=ExpiringTargetGetResponse,
+    responses=error_responses(401, 403, 404, 429),
+)
+def get_expiring_targets(
+    projectKey: str,
+    segmentKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+) -> JsonResponse:
+    """The segment's expiring targets, soonest first."""
+    return _get(services, projectKey, segmentKey, environmentKey, users=False)
+
+
+@router.patch(
+    CONTEXTS,
+    operation_id="patchExpiringTargetsForSegment",
+    summary="Update expiring targets for segment",
+    response_model=ExpiringTargetPatchResponse,
+    responses=error_responses(400, 401, 403, 404, 409, 429),
+    openapi_extra=_BODY_DOC,
+)
+def patch_expiring_targets(
+    projectKey: str,
+    segmentKey: str,
+    environmentKey: str,
+    services: Services,
+    token: Annotated[AccessToken, Depends(deps.writer)],
+    body: Annotated[object, Depends(json_body)],
+) -> JsonResponse:
+    """``addExpiringTarget``, ``updateExpiringTarget``, ``removeExpiringTarget``. Partial
+    success: failed instructions are listed in ``errors`` and the rest are applied."""
+    return _patch(services, token, body, projectKey, segmentKey, environmentKey, users=False)
+
+
+@router.get(
+    USERS,
+    operation_id="getExpiringUserTargetsForSegment",
+    summary="Get expiring user targets for segment",
+    response_model=ExpiringUserTargetGetResponse,
+    responses=error_responses(401, 403, 404, 429),
+)
+def get_expiring_user_targets(
+    projectKey: str,
+    segmentKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+) -> JsonResponse:
+    """The segment's expiring targets of context kind ``user`` (the legacy form)."""
+    return _get(services, projectKey, segmentKey, environmentKey, users=True)
+
+
+@router.patch(
+    USERS,
+    operation_id="patchExpiringUserTargetsForSegment",
+    summary="Update expiring user targets for segment",
+    response_model=ExpiringUserTargetPatchResponse,
+    responses=error_responses(400, 401, 403, 404, 409, 429),
+    openapi_extra=_BODY_DOC,
+)
+def patch_expiring_user_targets(
+    projectKey: str,
+    segmentKey: str,
+    environmentKey: str,
+    services: Services,
+    token: Annotated[AccessToken, Depends(deps.writer)],
+    body: Annotated[object, Depends(json_body)],
+) -> JsonResponse:
+    """``addExpireUserTargetDate``, ``updateExpireUserTargetDate`` (``version`` = the
+    segment's version), ``removeExpireUserTargetDate``. Partial success, as above."""
+    return _patch(services, token, body, projectKey, segmentKey, environmentKey, users=True)

@@ -1,0 +1,1 @@
+"""HTTP routes and representations of feature flags."""

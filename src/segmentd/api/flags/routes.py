@@ -1,0 +1,193 @@
+"""``/api/v2/flags/{projectKey}``: feature flags, enough of them to target segments."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from segmentd.api import deps
+from segmentd.api.app_services import AppServices
+from segmentd.api.flags.representations import flag_path, flag_rep
+from segmentd.api.responses import JsonResponse, page_links
+from segmentd.api.schemas import error_responses
+from segmentd.domain.flags.model import Flag, Variation
+from segmentd.domain.flags.patch import parse_flag_instructions
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.domain.projects.model import AccessToken, Project
+from segmentd.domain.segments.codec import as_object, get_str
+from segmentd.errors import InvalidRequest
+from segmentd.services.flags.service import FlagDraft
+
+router = APIRouter(prefix="/api/v2/flags", tags=["Feature flags"])
+
+Services = Annotated[AppServices, Depends(deps.services)]
+SEMANTIC = "domain-model=launchdarkly.semanticpatch"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class VariationIn(_Strict):
+    value: Any = Field(description="The value served (any JSON)")
+    name: str | None = None
+    description: str | None = None
+
+
+class DefaultsIn(_Strict):
+    onVariation: int
+    offVariation: int
+
+
+class FeatureFlagBody(_Strict):
+    """LaunchDarkly's ``FeatureFlagBody`` (the fields segmentd uses)."""
+
+    name: str
+    key: str
+    description: str | None = None
+    tags: list[str] | None = None
+    temporary: bool | None = None
+    variations: list[VariationIn] | None = None
+    defaults: DefaultsIn | None = None
+    isFlagOn: bool | None = None
+
+
+def _render(project: Project, flag: Flag, env: list[str] | None) -> dict[str, Any]:
+    return flag_rep(flag, project_key=project.key, environments=project.environments, only=env)
+
+
+@router.post(
+    "/{projectKey}",
+    status_code=201,
+    operation_id="postFeatureFlag",
+    summary="Create a feature flag",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 429),
+)
+def post_flag(
+    projectKey: str,
+    body: FeatureFlagBody,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.writer)],
+) -> JsonResponse:
+    """Create a flag; every environment of the project gets an off configuration."""
+    variations = None
+    if body.variations is not None:
+        variations = tuple(Variation(v.value, None, v.name, v.description) for v in body.variations)
+    flag = services.flags.create(
+        projectKey,
+        FlagDraft(
+            key=body.key,
+            name=body.name,
+            description=body.description,
+            tags=tuple(body.tags or ()),
+            temporary=bool(body.temporary),
+            variations=variations,
+            on_variation=body.defaults.onVariation if body.defaults else None,
+            off_variation=body.defaults.offVariation if body.defaults else None,
+            on=bool(body.isFlagOn),
+        ),
+    )
+    project = services.projects.get_project(projectKey)
+    return JsonResponse(_render(project, flag, None), status_code=201)
+
+
+@router.get(
+    "/{projectKey}",
+    operation_id="getFeatureFlags",
+    summary="List feature flags",
+    responses=error_responses(400, 401, 404, 429),
+)
+def list_flags(
+    projectKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+    page: Annotated[tuple[int, int], Depends(deps.pagination)],
+    env: Annotated[list[str] | None, Query(description="Limit configurations to these")] = None,
+) -> JsonResponse:
+    limit, offset = page
+    project = services.projects.get_project(projectKey)
+    flags = services.flags.list(projectKey, limit=limit, offset=offset)
+    return JsonResponse(
+        {
+            "items": [_render(project, f, env) for f in flags.items],
+            "_links": page_links(
+                flag_path(projectKey), limit=limit, offset=offset, total=flags.total
+            ),
+            "totalCount": flags.total,
+        }
+    )
+
+
+@router.get(
+    "/{projectKey}/{flagKey}",
+    operation_id="getFeatureFlag",
+    summary="Get a feature flag",
+    responses=error_responses(401, 404, 429),
+)
+def get_flag(
+    projectKey: str,
+    flagKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+    env: Annotated[list[str] | None, Query(description="Limit configurations to these")] = None,
+) -> JsonResponse:
+    project = services.projects.get_project(projectKey)
+    return JsonResponse(_render(project, services.flags.get(projectKey, flagKey), env))
+
+
+@router.patch(
+    "/{projectKey}/{flagKey}",
+    operation_id="patchFeatureFlag",
+    summary="Update a feature flag",
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+)
+async def patch_flag(
+    projectKey: str,
+    flagKey: str,
+    request: Request,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.writer)],
+) -> JsonResponse:
+    """JSON Patch / merge patch on the flag's JSON, or a semantic patch on one environment
+    (``Content-Type: application/json; domain-model=launchdarkly.semanticpatch``)."""
+    raw = await request.body()
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidRequest("Malformed JSON body") from None
+    if SEMANTIC in (request.headers.get("content-type") or "").replace(" ", ""):
+        obj = as_object(body, "body")
+        instructions = parse_flag_instructions(obj.get("instructions"))
+        flag = await run_in_threadpool(
+            services.flags.patch_semantic,
+            projectKey,
+            flagKey,
+            get_str(obj, "environmentKey"),
+            instructions,
+        )
+    else:
+        document = parse_patch_document(body)
+        flag = await run_in_threadpool(services.flags.patch, projectKey, flagKey, document)
+    project = await run_in_threadpool(services.projects.get_project, projectKey)
+    return JsonResponse(_render(project, flag, None))
+
+
+@router.delete(
+    "/{projectKey}/{flagKey}",
+    status_code=204,
+    operation_id="deleteFeatureFlag",
+    summary="Delete a feature flag",
+    responses=error_responses(401, 403, 404, 409, 429),
+)
+def delete_flag(
+    projectKey: str,
+    flagKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.writer)],
+) -> Response:
+    services.flags.delete(projectKey, flagKey)
+    return Response(status_code=204)

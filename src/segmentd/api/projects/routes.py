@@ -1,0 +1,173 @@
+"""``/api/v2/projects``: projects and their environments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from segmentd.api import deps
+from segmentd.api.app_services import AppServices
+from segmentd.api.projects.representations import environment_rep, project_created_rep, project_rep
+from segmentd.api.responses import API, JsonResponse, page_links
+from segmentd.api.schemas import (
+    EnvironmentPost,
+    EnvironmentRep,
+    Environments,
+    ProjectPost,
+    ProjectRep,
+    Projects,
+    error_responses,
+)
+from segmentd.domain.projects.model import AccessToken
+from segmentd.services.projects.service import EnvironmentDraft, ProjectDraft
+
+router = APIRouter(prefix="/api/v2/projects", tags=["Projects"])
+
+Services = Annotated[AppServices, Depends(deps.services)]
+Page = Annotated[tuple[int, int], Depends(deps.pagination)]
+
+
+def _environment_draft(body: EnvironmentPost) -> EnvironmentDraft:
+    return EnvironmentDraft(
+        key=body.key,
+        name=body.name,
+        color=body.color,
+        default_ttl=body.defaultTtl or 0,
+        secure_mode=bool(body.secureMode),
+        default_track_events=bool(body.defaultTrackEvents),
+        require_comments=bool(body.requireComments),
+        confirm_changes=bool(body.confirmChanges),
+        critical=bool(body.critical),
+        tags=tuple(body.tags or ()),
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="postProject",
+    summary="Create project",
+    response_model=ProjectRep,
+    responses=error_responses(400, 401, 403, 409, 429),
+)
+def post_project(
+    body: ProjectPost,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+) -> JsonResponse:
+    """Create a project; without ``environments`` it gets ``production`` and ``test``."""
+    project = services.projects.create_project(
+        ProjectDraft(
+            key=body.key,
+            name=body.name,
+            tags=tuple(body.tags or ()),
+            include_in_snippet_by_default=bool(body.includeInSnippetByDefault),
+            environments=None
+            if body.environments is None
+            else tuple(_environment_draft(e) for e in body.environments),
+        )
+    )
+    return JsonResponse(project_created_rep(project), status_code=201)
+
+
+@router.get(
+    "",
+    operation_id="getProjects",
+    summary="List projects",
+    response_model=Projects,
+    responses=error_responses(400, 401, 403, 429),
+)
+def get_projects(
+    services: Services,
+    page: Page,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+) -> JsonResponse:
+    limit, offset = page
+    result = services.projects.list_projects(limit=limit, offset=offset)
+    return JsonResponse(
+        {
+            "_links": page_links(f"{API}/projects", limit=limit, offset=offset, total=result.total),
+            "items": [project_rep(p) for p in result.items],
+            "totalCount": result.total,
+        }
+    )
+
+
+@router.get(
+    "/{projectKey}",
+    operation_id="getProject",
+    summary="Get project",
+    response_model=ProjectRep,
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def get_project(
+    projectKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+    expand: Annotated[str | None, Query(description="`environments` to include them")] = None,
+) -> JsonResponse:
+    project = services.projects.get_project(projectKey)
+    expanded = "environments" in (expand or "").split(",")
+    return JsonResponse(project_rep(project, expand_environments=expanded))
+
+
+@router.post(
+    "/{projectKey}/environments",
+    status_code=201,
+    operation_id="postEnvironment",
+    summary="Create environment",
+    response_model=EnvironmentRep,
+    responses=error_responses(400, 401, 403, 404, 409, 429),
+)
+def post_environment(
+    projectKey: str,
+    body: EnvironmentPost,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+) -> JsonResponse:
+    environment = services.projects.create_environment(projectKey, _environment_draft(body))
+    return JsonResponse(environment_rep(environment), status_code=201)
+
+
+@router.get(
+    "/{projectKey}/environments",
+    operation_id="getEnvironmentsByProject",
+    summary="List environments",
+    response_model=Environments,
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def get_environments(
+    projectKey: str,
+    services: Services,
+    page: Page,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+) -> JsonResponse:
+    limit, offset = page
+    result = services.projects.list_environments(projectKey, limit=limit, offset=offset)
+    path = f"{API}/projects/{projectKey}/environments"
+    return JsonResponse(
+        {
+            "_links": page_links(path, limit=limit, offset=offset, total=result.total),
+            "totalCount": result.total,
+            "items": [environment_rep(e) for e in result.items],
+        }
+    )
+
+
+@router.get(
+    "/{projectKey}/environments/{environmentKey}",
+    operation_id="getEnvironment",
+    summary="Get environment",
+    response_model=EnvironmentRep,
+    responses=error_responses(401, 403, 404, 429),
+)
+def get_environment(
+    projectKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.reader)],
+) -> JsonResponse:
+    return JsonResponse(
+        environment_rep(services.projects.get_environment(projectKey, environmentKey))
+    )

@@ -1,0 +1,83 @@
+"""``/api/v2/tokens``: access tokens, managed by admins. The value is shown only at creation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from segmentd.api import deps
+from segmentd.api.app_services import AppServices
+from segmentd.api.projects.representations import token_rep
+from segmentd.api.responses import API, JsonResponse, page_links
+from segmentd.api.schemas import AccessTokenPost, TokenRep, Tokens, error_responses
+from segmentd.domain.projects.model import AccessToken, Role
+from segmentd.services.projects.access import parse_role
+
+router = APIRouter(prefix="/api/v2/tokens", tags=["Access tokens"])
+
+Services = Annotated[AppServices, Depends(deps.services)]
+Admin = Annotated[AccessToken, Depends(deps.admin)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    operation_id="postToken",
+    summary="Create access token",
+    response_model=TokenRep,
+    responses=error_responses(400, 401, 403, 429),
+)
+def post_token(body: AccessTokenPost, services: Services, _token: Admin) -> JsonResponse:
+    """Mint a token; its full value is in ``token`` in this response and never again."""
+    role = parse_role(body.role) if body.role is not None else Role.READER
+    created = services.access.create(
+        name=body.name or "token", role=role, description=body.description
+    )
+    return JsonResponse(token_rep(created.token, secret=created.secret), status_code=201)
+
+
+@router.get(
+    "",
+    operation_id="getTokens",
+    summary="List access tokens",
+    response_model=Tokens,
+    responses=error_responses(400, 401, 403, 429),
+)
+def get_tokens(
+    services: Services,
+    _token: Admin,
+    page: Annotated[tuple[int, int], Depends(deps.pagination)],
+) -> JsonResponse:
+    limit, offset = page
+    result = services.access.list(limit=limit, offset=offset)
+    return JsonResponse(
+        {
+            "items": [token_rep(t) for t in result.items],
+            "_links": page_links(f"{API}/tokens", limit=limit, offset=offset, total=result.total),
+            "totalCount": result.total,
+        }
+    )
+
+
+@router.get(
+    "/{tokenId}",
+    operation_id="getToken",
+    summary="Get access token",
+    response_model=TokenRep,
+    responses=error_responses(401, 403, 404, 429),
+)
+def get_token(tokenId: str, services: Services, _token: Admin) -> JsonResponse:
+    return JsonResponse(token_rep(services.access.get(tokenId)))
+
+
+@router.delete(
+    "/{tokenId}",
+    status_code=204,
+    operation_id="deleteToken",
+    summary="Delete access token",
+    responses=error_responses(401, 403, 404, 429),
+)
+def delete_token(tokenId: str, services: Services, _token: Admin) -> Response:
+    services.access.delete(tokenId)
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Big segments: membership value objects and the import-file reader."""

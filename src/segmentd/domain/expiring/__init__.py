@@ -1,0 +1,1 @@
+"""Expiring targets of segments."""

@@ -1,0 +1,1 @@
+"""Feature flags: the model, its JSON codec and its patches."""

@@ -1,0 +1,373 @@
+"""``PATCH /api/v2/flags/{projectKey}/{flagKey}``: JSON Patch, merge patch and semantic patch.
+
+All three act on a copy and return a new :class:`Flag` whose configurations are validated
+again; nothing is stored here and versions are left alone (the service raises the version of
+each environment whose targeting changed). An instruction already in effect is a no-op.
+
+JSON Patch and merge patch act on the document ``{"name", "description", "tags",
+"temporary", "_version", "environments": {envKey: FeatureFlagConfig}}``. Writable are the
+project-wide ``name``, ``description``, ``tags``, ``temporary`` and, per environment,
+``on``, ``rules``, ``fallthrough``, ``offVariation``, ``targets``, ``contextTargets``,
+``trackEvents`` and ``trackEventsFallthrough``; anything else is a 400. A failing ``test``
+of a version is a 409, any other failing ``test`` or missing path a 422.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import jsonpatch
+import jsonpointer
+
+from segmentd.domain.flags.codec import config_from_json, config_to_json, serve_from_json
+from segmentd.domain.flags.model import (
+    Flag,
+    FlagConfig,
+    FlagRule,
+    VariationOrRollout,
+    validate_config,
+)
+from segmentd.domain.patch.json_patch import (
+    JsonPatch,
+    MergePatch,
+    PatchDocument,
+    json_equal,
+    merge_json,
+)
+from segmentd.domain.segments.codec import as_object, get_list, get_str, get_str_tuple
+from segmentd.domain.segments.instructions import (
+    AddClauses,
+    AddRule,
+    ClauseValuesChange,
+    InstructionKind,
+    RemoveRule,
+    parse_instruction,
+)
+from segmentd.domain.shared.json_types import JsonObject, JsonValue
+from segmentd.domain.shared.validate import IdFactory, check_clause, new_uuid
+from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
+
+FLAG_FIELDS = frozenset(("name", "description", "tags", "temporary"))
+CONFIG_FIELDS = frozenset(
+    (
+        "on",
+        "rules",
+        "fallthrough",
+        "offVariation",
+        "targets",
+        "contextTargets",
+        "trackEvents",
+        "trackEventsFallthrough",
+    )
+)
+
+
+def patch_document(flag: Flag) -> JsonObject:
+    """The JSON a flag's JSON Patch and merge patch act on."""
+    doc: JsonObject = {
+        "name": flag.name,
+        "tags": list(flag.tags),
+        "temporary": flag.temporary,
+        "_version": flag.version,
+        "environments": {k: config_to_json(c) for k, c in flag.environments.items()},
+    }
+    if flag.description is not None:
+        doc["description"] = flag.description
+    return doc
+
+
+def _tokens(pointer: str, field: str) -> list[str]:
+    if not pointer.startswith("/"):
+        raise InvalidRequest(f"{field}: {pointer!r} is not a JSON Pointer (must start with '/')")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def _check_writable(pointer: str, flag: Flag, field: str) -> None:
+    tokens = _tokens(pointer, field)
+    if tokens[0] in FLAG_FIELDS:
+        return
+    if tokens[0] == "environments" and len(tokens) >= 3 and tokens[2] in CONFIG_FIELDS:
+        if tokens[1] not in flag.environments:
+            raise UnprocessablePatch(f"{field}: unknown environment {tokens[1]!r}")
+        return
+    raise InvalidRequest(f"{field}: {pointer!r} is read-only or not supported")
+
+
+def _is_version(pointer: str) -> bool:
+    tokens = pointer[1:].split("/")
+    return tokens in (["_version"], ["version"]) or (
+        len(tokens) == 3 and tokens[0] == "environments" and tokens[2] == "version"
+    )
+
+
+def _apply_ops(flag: Flag, doc: JsonObject, document: JsonPatch) -> None:
+    for i, operation in enumerate(document.operations):
+        where = f"patch[{i}]"
+        if operation.op != "test":
+            _check_writable(operation.path, flag, f"{where}.path")
+            if operation.from_ is not None and operation.op == "move":
+                _check_writable(operation.from_, flag, f"{where}.from")
+    for i, operation in enumerate(document.operations):
+        try:
+            if operation.op == "test":
+                path = "/_version" if operation.path == "/version" else operation.path
+                actual = jsonpointer.resolve_pointer(doc, path)
+                if not json_equal(actual, operation.value):
+                    error = OptimisticLockError if _is_version(path) else UnprocessablePatch
+                    raise error(f"patch[{i}]: test failed at {operation.path!r}")
+            else:
+                jsonpatch.JsonPatch([operation.to_json()]).apply(doc, in_place=True)
+        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
+            raise UnprocessablePatch(f"patch[{i}]: {exc}") from None
+
+
+def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
+    name = doc.get("name")
+    if not isinstance(name, str):
+        raise InvalidRequest("name: expected a string")
+    temporary = doc.get("temporary", False)
+    if not isinstance(temporary, bool):
+        raise InvalidRequest("temporary: expected a boolean")
+    environments = as_object(doc.get("environments", {}), "environments")
+    configs = {}
+    for key, config in flag.environments.items():
+        decoded = config_from_json(environments.get(key, {}), defaults=config)
+        validated = validate_config(decoded, len(flag.variations), new_id=new_id)
+        configs[key] = config if validated.targeting_equals(config) else validated
+    return replace(
+        flag,
+        name=name,
+        description=get_str(doc, "description"),
+        tags=get_str_tuple(doc, "tags"),
+        temporary=temporary,
+        environments=configs,
+    )
+
+
+def apply_flag_patch(flag: Flag, document: PatchDocument, *, new_id: IdFactory = new_uuid) -> Flag:
+    """Apply a parsed ``application/json`` body (see the module docstring) to ``flag``."""
+    doc = copy.deepcopy(patch_document(flag))
+    if isinstance(document, MergePatch):
+        for name in document.merge:
+            if name not in FLAG_FIELDS and name != "environments":
+                raise InvalidRequest(f"merge./{name}: is read-only or not supported")
+        merged = merge_json(doc, document.merge)
+        assert isinstance(merged, dict)
+        doc = merged
+    else:
+        _apply_ops(flag, doc, document)
+    return _decode(flag, doc, new_id=new_id)
+
+
+# ---------------------------------------------------------------- semantic patch
+
+FLAG_INSTRUCTION_KINDS = (
+    "turnFlagOn",
+    "turnFlagOff",
+    "addRule",
+    "removeRule",
+    "addClauses",
+    "addValuesToClause",
+    "removeValuesFromClause",
+    "updateFallthroughVariationOrRollout",
+    "updateOffVariation",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnFlag:
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AddFlagRule:
+    rule: AddRule
+    serve: JsonObject  # variationId or rolloutWeights/…, resolved against the flag's variations
+    before_rule_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFallthrough:
+    serve: JsonObject
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateOffVariation:
+    variation_id: str
+
+
+FlagInstruction = (
+    TurnFlag
+    | AddFlagRule
+    | RemoveRule
+    | AddClauses
+    | ClauseValuesChange
+    | UpdateFallthrough
+    | UpdateOffVariation
+)
+
+
+def _serve_params(obj: Mapping[str, object], where: str) -> JsonObject:
+    params: JsonObject = {
+        k: obj[k]  # type: ignore[misc]  # decoded JSON
+        for k in ("variationId", "rolloutWeights", "rolloutBucketBy", "rolloutContextKind")
+        if obj.get(k) is not None
+    }
+    if ("variationId" in params) == ("rolloutWeights" in params):
+        raise InvalidRequest(f"{where}: give exactly one of variationId and rolloutWeights")
+    return params
+
+
+def parse_flag_instruction(value: object, where: str) -> FlagInstruction:
+    """One flag instruction; the segment parser reads the kinds both resources share."""
+    obj = as_object(value, where)
+    kind = obj.get("kind")
+    if kind == "turnFlagOn" or kind == "turnFlagOff":
+        return TurnFlag(on=kind == "turnFlagOn")
+    if kind == "addRule":
+        base = parse_instruction(
+            {
+                "kind": "addRule",
+                "clauses": obj.get("clauses"),
+                "description": obj.get("description"),
+            },
+            where,
+        )
+        assert isinstance(base, AddRule)
+        return AddFlagRule(base, _serve_params(obj, where), get_str(obj, "beforeRuleId", where))
+    if kind == "updateFallthroughVariationOrRollout":
+        return UpdateFallthrough(_serve_params(obj, where))
+    if kind == "updateOffVariation":
+        variation_id = get_str(obj, "variationId", where, required=True)
+        assert variation_id is not None
+        return UpdateOffVariation(variation_id)
+    if kind in ("removeRule", "addClauses", "addValuesToClause", "removeValuesFromClause"):
+        parsed = parse_instruction(obj, where)
+        assert isinstance(parsed, RemoveRule | AddClauses | ClauseValuesChange)
+        return parsed
+    raise InvalidRequest(
+        f"{where}.kind: {kind!r} is not a supported flag instruction "
+        f"(one of {', '.join(FLAG_INSTRUCTION_KINDS)})"
+    )
+
+
+def parse_flag_instructions(value: object) -> tuple[FlagInstruction, ...]:
+    items = get_list({"instructions": value}, "instructions", required=True)
+    if not items:
+        raise InvalidRequest("instructions: must not be empty")
+    return tuple(parse_flag_instruction(item, f"instructions[{i}]") for i, item in enumerate(items))
+
+
+def _variation_index(flag: Flag, variation_id: object, where: str) -> int:
+    for i, variation in enumerate(flag.variations):
+        if variation.id is not None and variation.id == variation_id:
+            return i
+    raise InvalidRequest(f"{where}: no variation with id {variation_id!r}")
+
+
+def _resolve_serve(flag: Flag, params: JsonObject, where: str) -> VariationOrRollout:
+    if "variationId" in params:
+        return VariationOrRollout(variation=_variation_index(flag, params["variationId"], where))
+    weights = params["rolloutWeights"]
+    if not isinstance(weights, dict):
+        raise InvalidRequest(f"{where}.rolloutWeights: expected an object")
+    rollout: JsonObject = {
+        "variations": [
+            {"variation": _variation_index(flag, vid, where), "weight": weight}
+            for vid, weight in weights.items()
+        ]
+    }
+    if "rolloutBucketBy" in params:
+        rollout["bucketBy"] = params["rolloutBucketBy"]
+    rollout["contextKind"] = params.get("rolloutContextKind", "user")
+    return serve_from_json({"rollout": rollout}, where)
+
+
+def _rule_index(config: FlagConfig, rule_id: str) -> int:
+    for i, rule in enumerate(config.rules):
+        if rule.id == rule_id:
+            return i
+    raise InvalidRequest(f"ruleId: no rule with id {rule_id!r}")
+
+
+def _with_rule(config: FlagConfig, index: int, rule: FlagRule) -> FlagConfig:
+    return replace(config, rules=(*config.rules[:index], rule, *config.rules[index + 1 :]))
+
+
+def _value_key(value: JsonValue) -> tuple[str, JsonValue]:
+    return (type(value).__name__ if isinstance(value, bool | str) else "number", value)
+
+
+def _change_clause_values(config: FlagConfig, change: ClauseValuesChange) -> FlagConfig:
+    index = _rule_index(config, change.rule_id)
+    rule = config.rules[index]
+    at = next((i for i, c in enumerate(rule.clauses) if c.id == change.clause_id), None)
+    if at is None:
+        raise InvalidRequest(f"clauseId: no clause with id {change.clause_id!r}")
+    clause = rule.clauses[at]
+    if change.kind is InstructionKind.ADD_VALUES_TO_CLAUSE:
+        present = {_value_key(v) for v in clause.values}
+        values = clause.values + tuple(v for v in change.values if _value_key(v) not in present)
+    else:
+        removed = {_value_key(v) for v in change.values}
+        values = tuple(v for v in clause.values if _value_key(v) not in removed)
+    new = check_clause(replace(clause, values=tuple(dict.fromkeys(values))), field="clause")
+    clauses = (*rule.clauses[:at], new, *rule.clauses[at + 1 :])
+    return _with_rule(config, index, replace(rule, clauses=clauses))
+
+
+def _apply(flag: Flag, config: FlagConfig, instruction: FlagInstruction) -> FlagConfig:
+    if isinstance(instruction, TurnFlag):
+        return replace(config, on=instruction.on)
+    if isinstance(instruction, AddFlagRule):
+        rule = FlagRule(
+            clauses=instruction.rule.clauses,
+            serve=_resolve_serve(flag, instruction.serve, "serve"),
+            description=instruction.rule.description,
+        )
+        at = len(config.rules)
+        if instruction.before_rule_id is not None:
+            at = _rule_index(config, instruction.before_rule_id)
+        return replace(config, rules=(*config.rules[:at], rule, *config.rules[at:]))
+    if isinstance(instruction, RemoveRule):
+        return replace(config, rules=tuple(r for r in config.rules if r.id != instruction.rule_id))
+    if isinstance(instruction, AddClauses):
+        index = _rule_index(config, instruction.rule_id)
+        rule = config.rules[index]
+        return _with_rule(config, index, replace(rule, clauses=rule.clauses + instruction.clauses))
+    if isinstance(instruction, ClauseValuesChange):
+        return _change_clause_values(config, instruction)
+    if isinstance(instruction, UpdateFallthrough):
+        return replace(config, fallthrough=_resolve_serve(flag, instruction.serve, "serve"))
+    return replace(
+        config, off_variation=_variation_index(flag, instruction.variation_id, "variationId")
+    )
+
+
+def apply_flag_instructions(
+    flag: Flag,
+    environment_key: str,
+    instructions: tuple[FlagInstruction, ...],
+    *,
+    new_id: IdFactory = new_uuid,
+) -> Flag:
+    """Apply a batch to one environment's configuration, all or nothing.
+
+    Returns ``flag`` itself when the batch changes nothing. Raises :class:`InvalidRequest`
+    naming ``instructions[i]`` for the first instruction that cannot apply.
+    """
+    config = flag.environments.get(environment_key)
+    if config is None:
+        raise InvalidRequest(f"environmentKey: unknown environment {environment_key!r}")
+    working = config
+    for i, instruction in enumerate(instructions):
+        try:
+            working = _apply(flag, working, instruction)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"instructions[{i}]: {exc.message}") from None
+    working = validate_config(working, len(flag.variations), new_id=new_id)
+    if working.targeting_equals(config):
+        return flag
+    return replace(flag, environments={**flag.environments, environment_key: working})

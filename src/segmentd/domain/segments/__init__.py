@@ -1,0 +1,1 @@
+"""Segments: the model, its JSON codec, list queries and semantic-patch instructions."""

@@ -1,0 +1,304 @@
+"""Write-time checks on keys, names, tags and context kinds.
+
+Everything stored passes these checks first, so that neither the evaluator nor an SDK ever
+meets data it would refuse. Each failure is an :class:`InvalidRequest` whose message starts
+with the offending field.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeAlias
+
+from segmentd.domain.segments.model import MAX_STANDARD_TARGETS, Segment, SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.regexes import check_regex
+from segmentd.domain.shared.semver import parse_semver
+from segmentd.domain.shared.timestamps import to_instant
+from segmentd.errors import InvalidRequest
+
+#: LaunchDarkly's segment key rule (its Terraform provider's validator), with a length cap.
+KEY_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
+MAX_KEY_LENGTH = 256
+TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
+#: Context kinds: ASCII letters, digits, ``.``, ``_`` and ``-`` (docs/evaluation.md §contexts).
+KIND_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
+MAX_NAME_LENGTH = 256
+MAX_DESCRIPTION_LENGTH = 4096
+
+
+def check_key(key: str, *, field: str = "key") -> str:
+    if not key:
+        raise InvalidRequest(f"{field}: must not be empty")
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidRequest(f"{field}: must be at most {MAX_KEY_LENGTH} characters")
+    if not KEY_PATTERN.fullmatch(key):
+        raise InvalidRequest(
+            f"{field}: must start with a letter or digit and contain only letters, digits, "
+            "'.', '_' and '-'"
+        )
+    return key
+
+
+def check_name(name: str, *, field: str = "name") -> str:
+    if not name.strip():
+        raise InvalidRequest(f"{field}: must not be empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidRequest(f"{field}: must be at most {MAX_NAME_LENGTH} characters")
+    return name
+
+
+def check_description(description: str | None, *, field: str = "description") -> str | None:
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        raise InvalidRequest(f"{field}: must be at most {MAX_DESCRIPTION_LENGTH} characters")
+    return description
+
+
+def check_tags(tags: tuple[str, ...], *, field: str = "tags") -> tuple[str, ...]:
+    """Tags are 1-64 characters of ``[a-zA-Z0-9_.-]``; duplicates are dropped, order kept."""
+    for i, tag in enumerate(tags):
+        if not TAG_PATTERN.fullmatch(tag):
+            raise InvalidRequest(
+                f"{field}[{i}]: a tag is 1 to 64 characters of letters, digits, '_', '.' or '-'"
+            )
+    return tuple(dict.fromkeys(tags))
+
+
+def is_valid_kind(kind: str) -> bool:
+    return bool(KIND_PATTERN.fullmatch(kind)) and kind not in ("kind", "multi")
+
+
+def check_context_kind(kind: str, *, field: str = "contextKind") -> str:
+    if not is_valid_kind(kind):
+        raise InvalidRequest(
+            f"{field}: {kind!r} is not a valid context kind (letters, digits, '.', '_', '-'; "
+            "not 'kind' or 'multi')"
+        )
+    return kind
+
+
+# ---------------------------------------------------------------- rules and clauses
+
+#: The 15 clause operators, spelled as LaunchDarkly's wire format (docs/evaluation.md §operators).
+OPERATORS: frozenset[str] = frozenset(
+    (
+        "in", "endsWith", "startsWith", "matches", "contains",
+        "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual",
+        "before", "after", "segmentMatch", "semVerEqual", "semVerLessThan", "semVerGreaterThan",
+    )
+)  # fmt: skip
+MAX_WEIGHT = 100_000
+_NUMERIC_OPS = frozenset(("lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual"))
+_STRING_OPS = frozenset(("endsWith", "startsWith", "contains"))
+_SEMVER_OPS = frozenset(("semVerEqual", "semVerLessThan", "semVerGreaterThan"))
+
+
+def check_attribute_reference(attribute: str, *, reference_mode: bool, field: str) -> str:
+    """Attribute references as in docs/evaluation.md §attribute-references: a path only when a
+    context kind is given.
+
+    In literal mode (no ``contextKind``) any non-empty name is one attribute, even ``/a/b``.
+    In reference mode a leading ``/`` starts a path whose components are non-empty and use
+    only the escapes ``~0`` and ``~1``; SDKs refuse anything else as MALFORMED_FLAG.
+    """
+    if not attribute:
+        raise InvalidRequest(f"{field}: must not be empty")
+    if not reference_mode or not attribute.startswith("/"):
+        return attribute
+    for component in attribute[1:].split("/"):
+        if not component:
+            raise InvalidRequest(f"{field}: {attribute!r} has an empty path component")
+        if re.search(r"~(?![01])", component):
+            raise InvalidRequest(f"{field}: {attribute!r} has a '~' not followed by 0 or 1")
+    return attribute
+
+
+def _value_problem(op: str, value: JsonValue) -> str | None:  # noqa: C901 - one arm per family
+    """Why ``value`` cannot be an operand of ``op``, or None when it can."""
+    if value is None or isinstance(value, list | dict):
+        return "must be a string, number or boolean"
+    if op in _STRING_OPS and not isinstance(value, str):
+        return "must be a string"
+    if op in _NUMERIC_OPS and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return "must be a number"
+    if op in ("before", "after"):
+        if isinstance(value, float) or to_instant(value) is None:
+            return "must be an RFC 3339 date-time string or integer Unix milliseconds"
+    elif op in _SEMVER_OPS:
+        if not isinstance(value, str) or parse_semver(value) is None:
+            return "must be a semantic version string such as '1.2.3' or '2.0'"
+    elif op == "matches":
+        if not isinstance(value, str):
+            return "must be a string"
+        try:
+            check_regex(value)
+        except ValueError as exc:
+            return str(exc)
+    elif op == "segmentMatch" and not (
+        isinstance(value, str) and KEY_PATTERN.fullmatch(value) and len(value) <= MAX_KEY_LENGTH
+    ):
+        return "must be a segment key"
+    return None
+
+
+def check_clause(clause: Clause, *, field: str) -> Clause:
+    """Check one clause: a known operator, a valid kind and attribute, typed operands."""
+    if clause.op not in OPERATORS:
+        raise InvalidRequest(f"{field}.op: {clause.op!r} is not one of {sorted(OPERATORS)}")
+    if clause.context_kind is not None:
+        check_context_kind(clause.context_kind, field=f"{field}.contextKind")
+    # segmentMatch ignores attribute and kind (docs/evaluation.md §clauses).
+    if clause.op != "segmentMatch":
+        check_attribute_reference(
+            clause.attribute,
+            reference_mode=bool(clause.context_kind),
+            field=f"{field}.attribute",
+        )
+    for i, value in enumerate(clause.values):
+        problem = _value_problem(clause.op, value)
+        if problem is not None:
+            raise InvalidRequest(f"{field}.values[{i}]: {problem} for operator {clause.op!r}")
+    return clause
+
+
+def validate_clause(clause: Clause, *, new_id: IdFactory, field: str) -> Clause:
+    """Check one clause and give it an ``_id`` if it has none."""
+    check_clause(clause, field=field)
+    return clause if clause.id else replace(clause, id=new_id())
+
+
+def _check_unique_ids(ids: list[str | None], *, field: str, what: str) -> None:
+    seen: set[str] = set()
+    for i, item_id in enumerate(ids):
+        if item_id in seen:
+            raise InvalidRequest(f"{field}[{i}]._id: duplicate {what} id {item_id!r}")
+        if item_id:
+            seen.add(item_id)
+
+
+def validate_rule(rule: SegmentRule, *, new_id: IdFactory, field: str) -> SegmentRule:
+    """Check one segment rule and its clauses, giving each an ``_id`` if it has none."""
+    _check_unique_ids([c.id for c in rule.clauses], field=f"{field}.clauses", what="clause")
+    clauses = tuple(
+        validate_clause(c, new_id=new_id, field=f"{field}.clauses[{i}]")
+        for i, c in enumerate(rule.clauses)
+    )
+    if rule.weight is not None and not 0 <= rule.weight <= MAX_WEIGHT:
+        raise InvalidRequest(f"{field}.weight: must be an integer from 0 to {MAX_WEIGHT}")
+    if rule.rollout_context_kind is not None:
+        check_context_kind(rule.rollout_context_kind, field=f"{field}.rolloutContextKind")
+    if rule.bucket_by is not None:
+        check_attribute_reference(
+            rule.bucket_by,
+            reference_mode=bool(rule.rollout_context_kind),
+            field=f"{field}.bucketBy",
+        )
+    check_description(rule.description, field=f"{field}.description")
+    return replace(rule, clauses=clauses, id=rule.id or new_id())
+
+
+def validate_rules(rules: tuple[SegmentRule, ...], *, new_id: IdFactory) -> tuple[SegmentRule, ...]:
+    _check_unique_ids([r.id for r in rules], field="rules", what="rule")
+    return tuple(validate_rule(r, new_id=new_id, field=f"rules[{i}]") for i, r in enumerate(rules))
+
+
+# ---------------------------------------------------------------- whole segments
+
+#: Produces the ``_id`` of a new rule or clause; injected so that tests are deterministic.
+IdFactory: TypeAlias = Callable[[], str]
+
+
+def new_uuid() -> str:
+    """The default :data:`IdFactory`: a random UUID4 string, as LaunchDarkly's REST ids."""
+    return str(uuid.uuid4())
+
+
+def _check_target_keys(keys: tuple[str, ...], *, field: str) -> tuple[str, ...]:
+    for i, target_key in enumerate(keys):
+        if not target_key:
+            raise InvalidRequest(f"{field}[{i}]: a context key must not be empty")
+    return tuple(dict.fromkeys(keys))
+
+
+def _fold_targets(
+    legacy: tuple[str, ...], targets: tuple[SegmentTarget, ...], *, field: str
+) -> tuple[tuple[str, ...], tuple[SegmentTarget, ...]]:
+    """Move ``user`` keys into the legacy list, merge same-kind entries, drop duplicates.
+
+    Go SDKs skip ``includedContexts`` of kind ``user`` for plain user contexts while Python SDKs
+    honour them (docs/evaluation.md §divergences-between-sdks-and-our-choices, row 2), so such keys
+    are stored in ``included`` instead.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for i, target in enumerate(targets):
+        check_context_kind(target.context_kind, field=f"{field}[{i}].contextKind")
+        keys = _check_target_keys(target.values, field=f"{field}[{i}].values")
+        by_kind.setdefault(target.context_kind, []).extend(keys)
+    users = legacy + tuple(by_kind.pop(DEFAULT_KIND, ()))
+    folded = tuple(
+        SegmentTarget(context_kind=kind, values=tuple(dict.fromkeys(keys)))
+        for kind, keys in by_kind.items()
+        if keys
+    )
+    return tuple(dict.fromkeys(users)), folded
+
+
+def _check_big_segment(segment: Segment) -> None:
+    if segment.rules:
+        raise InvalidRequest("rules: a big segment (unbounded) cannot have targeting rules")
+    if segment.target_count:
+        raise InvalidRequest(
+            "included: a big segment (unbounded) keeps its targets outside the segment; "
+            "use the big-segment instructions or endpoints"
+        )
+    if segment.unbounded_context_kind is not None:
+        check_context_kind(segment.unbounded_context_kind, field="unboundedContextKind")
+
+
+def validate_segment(segment: Segment, *, new_id: IdFactory = new_uuid) -> Segment:
+    """Check a whole segment before it is stored and return its normalised form.
+
+    Promises that the result is data every SDK accepts and reads alike: keys, names, tags,
+    context kinds, operators, attribute references and typed clause values are valid
+    (:mod:`segmentd.domain.rules_validation`); every rule and clause has a unique ``_id``
+    (new ones come from ``new_id``); ``user`` entries of ``includedContexts`` and
+    ``excludedContexts`` are folded into ``included``/``excluded``; duplicates are dropped,
+    order kept; a standard segment holds at most :data:`MAX_STANDARD_TARGETS` targets and a
+    big segment holds no rules or targets. Validating a normalised segment returns it
+    unchanged. Raises :class:`InvalidRequest` naming the first bad field.
+    """
+    check_key(segment.key)
+    check_name(segment.name)
+    check_description(segment.description)
+    if segment.unbounded:
+        _check_big_segment(segment)
+    included, included_contexts = _fold_targets(
+        _check_target_keys(segment.included, field="included"),
+        segment.included_contexts,
+        field="includedContexts",
+    )
+    excluded, excluded_contexts = _fold_targets(
+        _check_target_keys(segment.excluded, field="excluded"),
+        segment.excluded_contexts,
+        field="excludedContexts",
+    )
+    normalised = replace(
+        segment,
+        tags=check_tags(segment.tags),
+        included=included,
+        excluded=excluded,
+        included_contexts=included_contexts,
+        excluded_contexts=excluded_contexts,
+        rules=validate_rules(segment.rules, new_id=new_id),
+    )
+    if normalised.target_count > MAX_STANDARD_TARGETS:
+        raise InvalidRequest(
+            f"included: a standard segment holds at most {MAX_STANDARD_TARGETS} individual "
+            f"targets (included and excluded, all kinds); this one would hold "
+            f"{normalised.target_count}"
+        )
+    return normalised

@@ -1,0 +1,1 @@
+"""Big-segment use cases: membership edits, imports and exports, Redis synchronisation."""

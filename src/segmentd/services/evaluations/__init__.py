@@ -1,0 +1,1 @@
+"""Evaluating contexts against stored segments."""

@@ -1,0 +1,1 @@
+"""Expiring-target use cases."""

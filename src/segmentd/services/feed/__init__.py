@@ -1,0 +1,1 @@
+"""The data feed that LaunchDarkly's server-side SDKs read."""

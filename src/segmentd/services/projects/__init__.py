@@ -1,0 +1,1 @@
+"""Projects, environments and access tokens."""

@@ -1,0 +1,93 @@
+"""The audit log table behind :class:`segmentd.services.ports.AuditRepository`."""
+
+from __future__ import annotations
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from segmentd.domain.audit.history import Action, Actor, AuditEntry
+from segmentd.services.ports import AuditQuery, Page
+from segmentd.store import schema
+
+a = schema.audit_log
+e = schema.environments
+p = schema.projects
+INSERT_ENTRY = a.insert()  # built once: executed with a parameter dict
+
+
+class SqlAuditRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def add(self, entry: AuditEntry) -> None:
+        self.connection.execute(
+            INSERT_ENTRY,
+            {
+                "environment_id": entry.environment_id,
+                "segment_key": entry.segment_key,
+                "segment_name": entry.segment_name,
+                "action": entry.action.value,
+                "actor_id": entry.actor.id,
+                "actor_name": entry.actor.name,
+                "date": entry.date,
+                "comment": entry.comment,
+                "version_before": entry.version_before,
+                "version_after": entry.version_after,
+                "changes": orjson.dumps(list(entry.changes)).decode(),
+            },
+        )
+
+    def list(self, query: AuditQuery) -> Page[AuditEntry]:
+        conditions = []
+        scope = query.scope
+        if scope.project_key is not None:
+            conditions.append(p.c.key == scope.project_key)
+        if scope.environment_key is not None:
+            conditions.append(e.c.key == scope.environment_key)
+        if scope.segment_key is not None:
+            conditions.append(a.c.segment_key == scope.segment_key)
+        if query.before is not None:
+            conditions.append(a.c.date < query.before)
+        if query.after is not None:
+            conditions.append(a.c.date > query.after)
+        if query.text:
+            term = query.text.lower()
+            conditions.append(
+                sa.or_(
+                    sa.func.lower(a.c.segment_key).contains(term, autoescape=True),
+                    sa.func.lower(a.c.segment_name).contains(term, autoescape=True),
+                )
+            )
+        joined = a.join(e, e.c.id == a.c.environment_id).join(p, p.c.id == e.c.project_id)
+        rows = self.connection.execute(
+            sa.select(a, e.c.key.label("environment_key"), p.c.key.label("project_key"))
+            .select_from(joined)
+            .where(*conditions)
+            .order_by(a.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        ).all()
+        total: int = self.connection.execute(
+            sa.select(sa.func.count()).select_from(joined).where(*conditions)
+        ).scalar_one()
+        return Page(tuple(_entry(r) for r in rows), total)
+
+
+def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
+    m = row._mapping
+    return AuditEntry(
+        id=m["id"],
+        environment_id=m["environment_id"],
+        project_key=m["project_key"],
+        environment_key=m["environment_key"],
+        segment_key=m["segment_key"],
+        segment_name=m["segment_name"],
+        action=Action(m["action"]),
+        actor=Actor(id=m["actor_id"], name=m["actor_name"]),
+        date=m["date"],
+        comment=m["comment"],
+        version_before=m["version_before"],
+        version_after=m["version_after"],
+        changes=tuple(orjson.loads(m["changes"])),
+    )

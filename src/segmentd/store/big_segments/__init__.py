@@ -1,0 +1,1 @@
+"""SQL storage of big-segment membership, imports and exports."""

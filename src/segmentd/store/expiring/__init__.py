@@ -1,0 +1,1 @@
+"""SQL storage of expiring targets."""

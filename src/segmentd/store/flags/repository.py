@@ -1,0 +1,401 @@
+"""Flag repository and the SDK feed's bulk reads, over SQLAlchemy Core (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from segmentd.domain.flags.codec import (
+    config_from_json,
+    config_to_json,
+    flag_to_sdk_json,
+    variation_to_json,
+    variations_from_json,
+)
+from segmentd.domain.flags.model import Flag, FlagConfig, VariationOrRollout
+from segmentd.domain.projects.model import Project
+from segmentd.errors import KeyExists, OptimisticLockError
+from segmentd.services.ports import FlagListing, Page
+from segmentd.store import schema
+
+F, C, R = schema.flags, schema.flag_configs, schema.flag_segment_refs
+E = schema.environments
+
+#: Built once (building and caching a statement costs more than running it): the flags
+#: whose rules in an environment reference a segment (``_flags`` of a segment GET).
+FLAGS_REFERENCING_SEGMENT = (
+    sa.select(F.c.key, F.c.name)
+    .join(C, C.c.flag_id == F.c.id)
+    .join(R, R.c.config_id == C.c.id)
+    .where(
+        C.c.environment_id == sa.bindparam("b_environment_id"),
+        R.c.segment_key == sa.bindparam("b_segment_key"),
+        C.c.deleted.is_(False),
+        F.c.deleted.is_(False),
+    )
+    .order_by(F.c.key)
+)
+
+
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
+    return Flag(
+        key=m["key"],
+        name=m["name"],
+        description=m["description"],
+        tags=tuple(orjson.loads(m["tags"])),
+        variations=variations_from_json(orjson.loads(m["variations"])),
+        temporary=m["temporary"],
+        creation_date=m["creation_date"],
+        version=m["version"],
+        environments=environments,
+    )
+
+
+def _config(m: Any) -> FlagConfig:
+    stored = FlagConfig(version=m["version"], deleted=m["deleted"])
+    raw = orjson.loads(m["config"])
+    decoded = config_from_json(raw, defaults=stored)
+    return replace(decoded, salt=raw["salt"], last_modified=raw["lastModified"])
+
+
+def _flag_values(flag: Flag) -> dict[str, object]:
+    return {
+        "key": flag.key,
+        "name": flag.name,
+        "description": flag.description,
+        "tags": _dumps(flag.tags),
+        "variations": _dumps([variation_to_json(v) for v in flag.variations]),
+        "temporary": flag.temporary,
+        "creation_date": flag.creation_date,
+        "version": flag.version,
+        "deleted": False,
+    }
+
+
+class SqlFlagRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    # ------------------------------------------------------------ writes
+
+    def add(self, *, project: Project, flag: Flag) -> Flag:
+        existing = self.connection.execute(
+            sa.select(F.c.id, F.c.version, F.c.deleted).where(
+                F.c.project_id == project.id, F.c.key == flag.key
+            )
+        ).first()
+        if existing is not None and not existing.deleted:
+            raise KeyExists(f"Duplicate flag key {flag.key!r}")
+        if existing is None:
+            try:
+                with self.connection.begin_nested():
+                    flag_id = self.connection.execute(
+                        F.insert().values(project_id=project.id, **_flag_values(flag))
+                    ).inserted_primary_key[0]  # type: ignore[index]
+            except sa.exc.IntegrityError:
+                raise KeyExists(f"Duplicate flag key {flag.key!r}") from None
+            old: dict[str, tuple[int, int]] = {}
+        else:
+            flag_id = existing.id
+            flag = replace(flag, version=existing.version + 1)
+            updated = self.connection.execute(
+                F.update()
+                .where(F.c.id == flag_id, F.c.deleted.is_(True), F.c.version == existing.version)
+                .values(**_flag_values(flag))
+            )
+            if updated.rowcount != 1:
+                raise KeyExists(f"Duplicate flag key {flag.key!r}")
+            rows = self.connection.execute(
+                sa.select(C.c.id, C.c.environment_id, C.c.version).where(C.c.flag_id == flag_id)
+            ).all()
+            old = {r.environment_id: (r.id, r.version) for r in rows}
+        configs = {}
+        for environment in project.environments:
+            config = flag.environments[environment.key]
+            if environment.id in old:
+                config_id, version = old[environment.id]
+                config = replace(config, version=version + 1)
+                self.connection.execute(
+                    C.update()
+                    .where(C.c.id == config_id)
+                    .values(
+                        version=config.version, deleted=False, config=_dumps(config_to_json(config))
+                    )
+                )
+            else:
+                config_id = self.connection.execute(
+                    C.insert().values(
+                        flag_id=flag_id,
+                        environment_id=environment.id,
+                        version=config.version,
+                        deleted=False,
+                        config=_dumps(config_to_json(config)),
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+            self._write_refs(config_id, config)
+            configs[environment.key] = config
+        return replace(flag, environments=configs)
+
+    def _write_refs(self, config_id: int, config: FlagConfig | None) -> None:
+        self.connection.execute(R.delete().where(R.c.config_id == config_id))
+        keys = sorted(config.segment_keys()) if config is not None else []
+        if keys:
+            self.connection.execute(
+                R.insert(), [{"config_id": config_id, "segment_key": k} for k in keys]
+            )
+
+    def _flag_id(self, project: Project, key: str) -> int | None:
+        flag_id: int | None = self.connection.execute(
+            sa.select(F.c.id).where(
+                F.c.project_id == project.id, F.c.key == key, F.c.deleted.is_(False)
+            )
+        ).scalar()
+        return flag_id
+
+    def update(self, *, project: Project, flag: Flag, expected: Flag) -> None:
+        flag_id = self._flag_id(project, expected.key)
+        if flag_id is None:
+            raise OptimisticLockError()
+        if flag.version != expected.version:
+            result = self.connection.execute(
+                F.update()
+                .where(F.c.id == flag_id, F.c.version == expected.version)
+                .values(**_flag_values(flag))
+            )
+            if result.rowcount != 1:
+                raise OptimisticLockError()
+        env_ids = {e.key: e.id for e in project.environments}
+        for env_key, config in flag.environments.items():
+            before = expected.environments[env_key]
+            if config.version == before.version:
+                continue
+            row = self.connection.execute(
+                C.update()
+                .where(
+                    C.c.flag_id == flag_id,
+                    C.c.environment_id == env_ids[env_key],
+                    C.c.version == before.version,
+                )
+                .values(version=config.version, config=_dumps(config_to_json(config)))
+                .returning(C.c.id)
+            ).first()
+            if row is None:
+                raise OptimisticLockError()
+            self._write_refs(row.id, config)
+
+    def delete(self, *, project: Project, expected: Flag) -> dict[str, int]:
+        flag_id = self._flag_id(project, expected.key)
+        result = self.connection.execute(
+            F.update()
+            .where(F.c.id == flag_id, F.c.version == expected.version)
+            .values(deleted=True, version=expected.version + 1)
+        )
+        if flag_id is None or result.rowcount != 1:
+            raise OptimisticLockError()
+        tombstones = {}
+        for environment in project.environments:
+            before = expected.environments[environment.key]
+            row = self.connection.execute(
+                C.update()
+                .where(
+                    C.c.flag_id == flag_id,
+                    C.c.environment_id == environment.id,
+                    C.c.version == before.version,
+                )
+                .values(deleted=True, version=before.version + 1)
+                .returning(C.c.id)
+            ).first()
+            if row is None:
+                raise OptimisticLockError()
+            self._write_refs(row.id, None)
+            tombstones[environment.id] = before.version + 1
+        return tombstones
+
+    def add_environment(self, *, project_id: str, environment_id: str, now: int) -> None:
+        rows = self.connection.execute(
+            sa.select(F.c.id, F.c.variations).where(
+                F.c.project_id == project_id, F.c.deleted.is_(False)
+            )
+        ).all()
+        for row in rows:
+            count = len(orjson.loads(row.variations))
+            config = FlagConfig(
+                salt=secrets.token_hex(16),
+                last_modified=now,
+                fallthrough=VariationOrRollout(variation=0),
+                off_variation=count - 1,
+            )
+            self.connection.execute(
+                C.insert().values(
+                    flag_id=row.id,
+                    environment_id=environment_id,
+                    version=1,
+                    deleted=False,
+                    config=_dumps(config_to_json(config)),
+                )
+            )
+
+    # ------------------------------------------------------------ reads
+
+    def _configs(self, flag_ids: Sequence[int]) -> dict[int, dict[str, FlagConfig]]:
+        out: dict[int, dict[str, FlagConfig]] = {i: {} for i in flag_ids}
+        if not flag_ids:
+            return out
+        rows = self.connection.execute(
+            sa.select(C, E.c.key.label("environment_key"))
+            .join(E, E.c.id == C.c.environment_id)
+            .where(C.c.flag_id.in_(flag_ids))
+            .order_by(E.c.creation_date, E.c.key)
+        ).all()
+        for row in rows:
+            out[row.flag_id][row.environment_key] = _config(row._mapping)
+        return out
+
+    def get(self, *, project: Project, key: str) -> Flag | None:
+        row = self.connection.execute(
+            sa.select(F).where(F.c.project_id == project.id, F.c.key == key, F.c.deleted.is_(False))
+        ).first()
+        if row is None:
+            return None
+        return _flag(row._mapping, self._configs([row.id])[row.id])
+
+    def list(self, *, project: Project, limit: int, offset: int) -> Page[Flag]:
+        where = sa.and_(F.c.project_id == project.id, F.c.deleted.is_(False))
+        rows = self.connection.execute(
+            sa.select(F)
+            .where(where)
+            .order_by(F.c.creation_date, F.c.key)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        configs = self._configs([r.id for r in rows])
+        total: int = self.connection.execute(
+            sa.select(sa.func.count()).select_from(F).where(where)
+        ).scalar_one()
+        return Page(tuple(_flag(r._mapping, configs[r.id]) for r in rows), total)
+
+    def referencing_segment(
+        self, *, environment_id: str, segment_key: str
+    ) -> tuple[FlagListing, ...]:
+        rows = self.connection.execute(
+            FLAGS_REFERENCING_SEGMENT,
+            {"b_environment_id": environment_id, "b_segment_key": segment_key},
+        ).all()
+        return tuple(FlagListing(key=r.key, name=r.name) for r in rows)
+
+    def for_environment(self, *, environment_id: str, key: str) -> tuple[Flag, FlagConfig] | None:
+        project_id = sa.select(E.c.project_id).where(E.c.id == environment_id).scalar_subquery()
+        row = self.connection.execute(
+            sa.select(
+                F,
+                C.c.version.label("config_version"),
+                C.c.deleted.label("config_deleted"),
+                C.c.config,
+            )
+            .join(C, C.c.flag_id == F.c.id)
+            .where(
+                F.c.project_id == project_id, F.c.key == key, C.c.environment_id == environment_id
+            )
+        ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        config = _config({**m, "version": m["config_version"], "deleted": m["config_deleted"]})
+        return _flag(m, {}), config
+
+
+_TRUE, _FALSE = b"true", b"false"
+
+
+def segment_sdk_bytes(
+    key: str,
+    version: int,
+    salt: str,
+    unbounded: bool,
+    unbounded_context_kind: str | None,
+    generation: int | None,
+    deleted: bool,
+    targeting: str,
+) -> bytes:
+    """A segment's columns spliced into its SDK JSON without parsing the targeting (bulk
+    reads of thousands of segments).
+
+    The stored targeting is the codec's REST form, whose only differences from the SDK form
+    are the ``_id`` keys (renamed ``id`` here) and rule descriptions (left in: SDKs ignore
+    unknown fields). The rename is a byte replacement of the key ``"_id":``, which cannot
+    occur inside a string (a quote inside a JSON string is escaped) and names no other key.
+    A test pins the result against :func:`codec.segment_to_sdk_json`.
+    """
+    parts = [
+        b'{"key":',
+        orjson.dumps(key),
+        b',"version":',
+        str(version).encode(),
+        b",",
+        targeting.encode()[1:-1].replace(b'"_id":', b'"id":'),
+        b',"salt":',
+        orjson.dumps(salt),
+        b',"unbounded":',
+        _TRUE if unbounded else _FALSE,
+    ]
+    if unbounded:
+        if unbounded_context_kind is not None:
+            parts += (b',"unboundedContextKind":', orjson.dumps(unbounded_context_kind))
+        parts += (b',"generation":', orjson.dumps(generation))
+    parts += (b',"deleted":', _TRUE if deleted else _FALSE, b"}")
+    return b"".join(parts)
+
+
+class SqlFeedRepository:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def segments(self, *, environment_id: str) -> dict[str, bytes]:
+        t = schema.segments
+        rows = self.connection.execute(
+            sa.select(
+                t.c.key,
+                t.c.version,
+                t.c.salt,
+                t.c.unbounded,
+                t.c.unbounded_context_kind,
+                t.c.generation,
+                t.c.deleted,
+                t.c.targeting,
+            ).where(t.c.environment_id == environment_id, t.c.deleted.is_(False))
+        ).all()
+        return {row[0]: segment_sdk_bytes(*row) for row in rows}
+
+    def flags(self, *, environment_id: str) -> dict[str, bytes]:
+        rows = self.connection.execute(
+            sa.select(
+                F.c.key,
+                F.c.variations,
+                C.c.version,
+                C.c.deleted,
+                C.c.config,
+            )
+            .join(C, C.c.flag_id == F.c.id)
+            .where(C.c.environment_id == environment_id, C.c.deleted.is_(False))
+        ).all()
+        out = {}
+        for row in rows:
+            m = row._mapping
+            flag = Flag(
+                key=m["key"],
+                name="",
+                variations=variations_from_json(orjson.loads(m["variations"])),
+                creation_date=0,
+            )
+            out[flag.key] = orjson.dumps(flag_to_sdk_json(flag, _config(m)))
+        return out

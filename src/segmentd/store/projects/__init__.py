@@ -1,0 +1,1 @@
+"""SQL storage of projects, environments and access tokens."""

@@ -1,0 +1,346 @@
+"""Segments and the unit of work over SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from dataclasses import replace
+from types import TracebackType
+from typing import Self
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, Row
+
+from segmentd.domain.segments import codec
+from segmentd.domain.segments.model import Segment
+from segmentd.domain.segments.query import SegmentQuery
+from segmentd.errors import DatabaseUnavailable, KeyExists, OptimisticLockError
+from segmentd.services.ports import Page
+from segmentd.store import schema
+from segmentd.store.audit.repository import SqlAuditRepository
+from segmentd.store.big_segments.repository import SqlBigSegmentRepository
+from segmentd.store.engines import IMMEDIATE
+from segmentd.store.expiring.repository import SqlExpiringTargetRepository
+from segmentd.store.flags.repository import SqlFeedRepository, SqlFlagRepository
+from segmentd.store.projects.repository import (
+    EnvironmentCache,
+    Repository,
+    SqlEnvironmentRepository,
+    SqlProjectRepository,
+    SqlTokenRepository,
+    dumps,
+    tags_from_json,
+)
+from segmentd.store.segments.listing import list_statements
+from segmentd.store.unavailable import is_unavailable, translated
+from segmentd.store.writer_lock import SqliteWriterLock
+
+
+def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
+    """Rebuild a domain segment from its row (the targeting column holds codec JSON)."""
+    m = row._mapping
+    targeting = orjson.loads(m["targeting"])
+    targeting["key"] = m["key"]
+    base = codec.segment_from_json(targeting)
+    return Segment(
+        key=m["key"],
+        name=m["name"],
+        description=m["description"],
+        tags=tags_from_json(m["tags"]),
+        creation_date=m["creation_date"],
+        last_modified_date=m["last_modified_date"],
+        version=m["version"],
+        salt=m["salt"],
+        included=base.included,
+        excluded=base.excluded,
+        included_contexts=base.included_contexts,
+        excluded_contexts=base.excluded_contexts,
+        rules=base.rules,
+        unbounded=m["unbounded"],
+        unbounded_context_kind=m["unbounded_context_kind"],
+        generation=m["generation"],
+        deleted=m["deleted"],
+    )
+
+
+def segment_values(segment: Segment) -> dict[str, object]:
+    """The column values of a segment row (all but the ids)."""
+    return {
+        "key": segment.key,
+        "name": segment.name,
+        "description": segment.description,
+        "tags": dumps(segment.tags),
+        "creation_date": segment.creation_date,
+        "last_modified_date": segment.last_modified_date,
+        "version": segment.version,
+        "salt": segment.salt,
+        "unbounded": segment.unbounded,
+        "unbounded_context_kind": segment.unbounded_context_kind,
+        "generation": segment.generation,
+        "deleted": segment.deleted,
+        "targeting": dumps(codec.targeting_to_json(segment)),
+    }
+
+
+# Statements of the hot paths, built once: constructing and cache-keying a statement per
+# call costs more than executing it. Values travel as parameter dicts.
+_t = schema.segments
+_WHERE_LIVE_KEY = (
+    _t.c.environment_id == sa.bindparam("b_environment_id"),
+    _t.c.key == sa.bindparam("b_key"),
+    _t.c.deleted.is_(False),
+)
+SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
+    _t.c.environment_id == sa.bindparam("b_environment_id"), _t.c.key == sa.bindparam("b_key")
+)
+SELECT_LIVE_SEGMENT = sa.select(_t).where(*_WHERE_LIVE_KEY)
+SELECT_LIVE_SEGMENT_FOR_UPDATE = SELECT_LIVE_SEGMENT.with_for_update()
+INSERT_SEGMENT = _t.insert()
+REVIVE_SEGMENT = _t.update().where(
+    _t.c.id == sa.bindparam("b_id"),
+    _t.c.deleted.is_(True),
+    _t.c.version == sa.bindparam("b_version"),
+)
+UPDATE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .returning(_t.c.id)
+)
+DELETE_SEGMENT = (
+    _t.update()
+    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .values(deleted=True, version=sa.bindparam("b_version") + 1)
+    .returning(_t.c.id)
+)
+INSERT_TAG = schema.segment_tags.insert()
+DELETE_TAGS = schema.segment_tags.delete().where(
+    schema.segment_tags.c.segment_id == sa.bindparam("b_segment_id")
+)
+DELETE_EXPIRING_TARGETS = schema.segment_expiring_targets.delete().where(
+    schema.segment_expiring_targets.c.segment_id == sa.bindparam("b_segment_id")
+)
+
+
+class SqlSegmentRepository(Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        # Tags of the rows this transaction read: an update that keeps them skips the rewrite.
+        self._tags_seen: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def add(self, *, environment_id: str, segment: Segment) -> Segment:
+        existing = self.connection.execute(
+            SELECT_SEGMENT_ROW, {"b_environment_id": environment_id, "b_key": segment.key}
+        ).first()
+        if existing is None:
+            return self._insert(environment_id, segment)
+        if not existing.deleted:
+            raise KeyExists("Duplicate segment key")
+        # Recreating a deleted key: continue above the tombstone's version.
+        stored = replace(segment, version=existing.version + 1)
+        params = segment_values(stored)
+        params.update(b_id=existing.id, b_version=existing.version)
+        result = self.connection.execute(REVIVE_SEGMENT, params)
+        if result.rowcount != 1:
+            raise KeyExists("Duplicate segment key")
+        self._write_tags(existing.id, stored.tags, replace=True)
+        return stored
+
+    def _insert(self, environment_id: str, segment: Segment) -> Segment:
+        # No savepoint: nothing catches the KeyExists, so the unit of work rolls back anyway.
+        params = segment_values(segment)
+        params["environment_id"] = environment_id
+        try:
+            result = self.connection.execute(INSERT_SEGMENT, params)
+        except sa.exc.IntegrityError:
+            raise KeyExists("Duplicate segment key") from None
+        assert result.inserted_primary_key is not None
+        self._write_tags(result.inserted_primary_key[0], segment.tags, replace=False)
+        return segment
+
+    def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
+        self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
+        if replace:
+            self.connection.execute(DELETE_TAGS, {"b_segment_id": segment_id})
+        if tags:
+            self.connection.execute(
+                INSERT_TAG, [{"segment_id": segment_id, "tag": tag} for tag in tags]
+            )
+
+    def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
+        # SQLite ignores FOR UPDATE: BEGIN IMMEDIATE already locks.
+        statement = SELECT_LIVE_SEGMENT_FOR_UPDATE if lock else SELECT_LIVE_SEGMENT
+        row = self.connection.execute(
+            statement, {"b_environment_id": environment_id, "b_key": key}
+        ).first()
+        if row is None:
+            return None
+        segment = segment_from_row(row)
+        self._tags_seen[(environment_id, key)] = segment.tags
+        return segment
+
+    def list(self, *, environment_id: str, query: SegmentQuery) -> Page[Segment]:
+        page, count = list_statements(environment_id, query, dialect=self.connection.dialect.name)
+        rows = self.connection.execute(page).all()
+        if len(rows) < query.limit and (rows or query.offset == 0):
+            total = query.offset + len(rows)  # the last page: no need to count
+        else:
+            total = self._count(count)
+        return Page(tuple(segment_from_row(r) for r in rows), total)
+
+    def update(self, *, environment_id: str, segment: Segment, expected_version: int) -> None:
+        params = segment_values(segment)
+        params.update(
+            b_environment_id=environment_id, b_key=segment.key, b_version=expected_version
+        )
+        row = self.connection.execute(UPDATE_SEGMENT, params).first()
+        if row is None:
+            raise OptimisticLockError()
+        if self._tags_seen.get((environment_id, segment.key)) != segment.tags:
+            self._write_tags(row.id, segment.tags, replace=True)
+            self._tags_seen[(environment_id, segment.key)] = segment.tags
+
+    def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
+        row = self.connection.execute(
+            DELETE_SEGMENT,
+            {"b_environment_id": environment_id, "b_key": key, "b_version": expected_version},
+        ).first()
+        if row is None:
+            raise OptimisticLockError()
+        self._write_tags(row.id, (), replace=True)
+        self.connection.execute(DELETE_EXPIRING_TARGETS, {"b_segment_id": row.id})
+        return expected_version + 1
+
+    def live_versions(self, *, environment_id: str) -> dict[str, int]:
+        t = schema.segments
+        rows = self.connection.execute(
+            sa.select(t.c.key, t.c.version).where(
+                t.c.environment_id == environment_id, t.c.deleted.is_(False)
+            )
+        )
+        return {key: version for key, version in rows}  # noqa: C416 (Row, not tuple)
+
+    def get_many(self, *, environment_id: str, keys: Collection[str]) -> tuple[Segment, ...]:
+        t = schema.segments
+        found: list[Segment] = []
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), 500):  # stay under bound-parameter limits
+            rows = self.connection.execute(
+                sa.select(t).where(
+                    t.c.environment_id == environment_id,
+                    t.c.deleted.is_(False),
+                    t.c.key.in_(ordered[start : start + 500]),
+                )
+            )
+            found.extend(segment_from_row(row) for row in rows)
+        return tuple(found)
+
+
+class SqlUnitOfWork:
+    """A transaction on one connection; leaving the block without ``commit()`` rolls back.
+
+    A database that cannot be reached (at connect, inside the block or at commit) is reported
+    as ``DatabaseUnavailable`` (503): this is the store edge where that translation happens.
+    """
+
+    projects: SqlProjectRepository
+    environments: SqlEnvironmentRepository
+    tokens: SqlTokenRepository
+    segments: SqlSegmentRepository
+    flags: SqlFlagRepository
+    feed: SqlFeedRepository
+    big_segments: SqlBigSegmentRepository
+    audit: SqlAuditRepository
+    expiring_targets: SqlExpiringTargetRepository
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        write: bool = False,
+        writer_lock: SqliteWriterLock | None = None,
+        environments: EnvironmentCache | None = None,
+    ) -> None:
+        self._engine = engine
+        self._environment_cache = environments
+        self._write = write
+        self._writer_lock = writer_lock if write else None
+
+    def __enter__(self) -> Self:
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
+        try:
+            with translated():
+                return self._begin()
+        except BaseException:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
+
+    def _begin(self) -> Self:
+        connection = self._engine.connect()
+        if self._write:
+            connection = connection.execution_options(**{IMMEDIATE: True})
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.projects = SqlProjectRepository(connection)
+        self.environments = SqlEnvironmentRepository(connection, self._environment_cache)
+        self.tokens = SqlTokenRepository(connection)
+        self.segments = SqlSegmentRepository(connection)
+        self.flags = SqlFlagRepository(connection)
+        self.feed = SqlFeedRepository(connection)
+        self.big_segments = SqlBigSegmentRepository(connection)
+        self.audit = SqlAuditRepository(connection)
+        self.expiring_targets = SqlExpiringTargetRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        except Exception as error:
+            if exc is None or not is_unavailable(error):
+                raise  # a lost connection's rollback fails too; report the first error
+        finally:
+            self._connection.close()
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+        if exc is not None and is_unavailable(exc):
+            raise DatabaseUnavailable() from exc
+
+    def commit(self) -> None:
+        with translated():
+            self._transaction.commit()
+
+
+class SqlUnitOfWorkFactory:
+    """Opens units of work on one engine.
+
+    On SQLite, writers queue on a :class:`SqliteWriterLock` before ``BEGIN IMMEDIATE``:
+    threads of this process on a lock, other processes on the same file (``serve --workers
+    N``) on a ``flock`` of ``<database>.writelock``. SQLite would make a blocked writer sleep
+    and poll (``busy_timeout``), wasting most of the wait in sleeps; the locks hand the
+    database over as soon as it is free. ``busy_timeout`` stays as the fallback for writers
+    that do not take the lock (other tools opening the file).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.environments = EnvironmentCache()
+        self.writer_lock: SqliteWriterLock | None = None
+        if engine.dialect.name == "sqlite":
+            database = engine.url.database
+            on_disk = bool(database) and database != ":memory:"
+            self.writer_lock = SqliteWriterLock(
+                os.path.abspath(database) if database and on_disk else None
+            )
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.engine, write=write, writer_lock=self.writer_lock, environments=self.environments
+        )
