@@ -25,7 +25,7 @@ from tests.docs.names import (
     routes,
     short_reference_problem,
 )
-from tests.docs.project import ROOT, code_spans, docs, outside_code_fences, the
+from tests.docs.project import ROOT, anchors, code_spans, docs, outside_code_fences, the
 
 DOCS = [pytest.param(path, id=path.relative_to(ROOT).as_posix()) for path in docs()]
 
@@ -167,6 +167,37 @@ def variable_problems(text: str) -> list[str]:
 def test_doc__environment_variables__read_by_the_code(doc: Path) -> None:
     problems = variable_problems(text_of(doc))
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- links
+
+
+def link_problems(doc: Path, text: str) -> list[str]:
+    """Relative Markdown links whose file or heading anchor does not exist."""
+    problems = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", outside_code_fences(text)):
+        if re.match(r"[a-z]+:", target):
+            continue  # http:, https:, mailto:
+        file, _, anchor = target.partition("#")
+        path = (doc.parent / file).resolve() if file else doc
+        if not path.exists():
+            problems.append(f"({target}): no such file")
+        elif anchor and (path.suffix != ".md" or anchor not in anchors(path)):
+            problems.append(f"({target}): no heading with that anchor")
+    return problems
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_doc__relative_links__resolve(doc: Path) -> None:
+    problems = link_problems(doc, text_of(doc))
+    assert not problems, "\n".join(problems)
+
+
+def test_link_problems__dangling_links__reported() -> None:
+    doc = ROOT / "README.md"
+    assert link_problems(doc, "[a](docs/nowhere.md) [b](docs/evaluation.md#nowhere) [c](#x)")
+    assert len(link_problems(doc, "[a](docs/nowhere.md) [b](docs/evaluation.md#nowhere)")) == 2
+    assert link_problems(doc, "[a](docs/evaluation.md#operators) [b](https://x.org/#y)") == []
 
 
 # ---------------------------------------------------------------- the checks can fail

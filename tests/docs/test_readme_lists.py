@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -19,7 +20,7 @@ from tests.docs.names import (
     setting_field,
     settings_variables,
 )
-from tests.docs.project import ROOT, code_spans, defined, docs, section
+from tests.docs.project import ROOT, code_spans, defined, docs, section, the
 from tests.docs.test_docs_name_real_things import ENDPOINT, VARIABLE, path_fits
 
 README = ROOT / "README.md"
@@ -186,3 +187,39 @@ def test_readme__command_options__exist() -> None:
         known = {opt for param in commands[path].params for opt in getattr(param, "opts", ())}
         problems += [f"segmentd {path} {option}" for option in sorted(options - known)]
     assert problems == []
+
+
+# ---------------------------------------------------------------- error codes
+
+
+def client_error_codes() -> dict[str, int]:
+    """``code`` -> status of every error a client can get: the leaves of the ServiceError tree."""
+    base = the("ServiceError")
+    assert isinstance(base, type)
+    leaves: dict[str, int] = {}
+    pending: list[type[Any]] = list(base.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        if cls.__subclasses__():
+            pending += cls.__subclasses__()
+        else:
+            leaves[cls.code] = cls.status
+    return leaves
+
+
+def readme_error_codes() -> dict[str, int]:
+    """The README's "Status codes:" sentence, read as status numbers each followed by codes."""
+    text = README.read_text(encoding="utf-8")
+    sentence = text[text.index("Status codes:") :].split(".\n")[0]
+    codes: dict[str, int] = {}
+    status = 0
+    for number, code in re.findall(r"\b(\d{3})\b|`(\w+)`", sentence):
+        if number:
+            status = int(number)
+        else:
+            codes[code] = status
+    return codes
+
+
+def test_readme__status_codes__every_error_code_with_its_status() -> None:
+    assert readme_error_codes() == client_error_codes()
