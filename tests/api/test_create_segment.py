@@ -127,6 +127,34 @@ def test_post_segment__bearer_prefix__accepted(live: LiveServer, key: str) -> No
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"unboundedContextKind": "org"}, id="kind with unbounded false"),
+        pytest.param({"unbounded": False, "unboundedContextKind": ""}, id="empty kind"),
+        pytest.param({"description": None, "tags": None, "unbounded": None}, id="nulls"),
+    ],
+)
+def test_post_segment__standard_segment__ignores_unbounded_context_kind(
+    http: httpx.Client, key: str, extra: dict[str, Any]
+) -> None:
+    """LaunchDarkly's clients send ``unboundedContextKind`` on every create; a standard
+    segment has no such field, so it is ignored (docs/compatibility.md)."""
+    response = http.post(PATH, json={"name": "N", "key": key, **extra})
+    assert response.status_code == 201, response.text
+    assert response.json()["unbounded"] is False
+    assert "unboundedContextKind" not in response.json()
+
+
+def test_post_segment__big_segment_with_empty_kind__targets_users(
+    http: httpx.Client, key: str
+) -> None:
+    body = {"name": "N", "key": key, "unbounded": True, "unboundedContextKind": ""}
+    response = http.post(PATH, json=body)
+    assert response.status_code == 201, response.text
+    assert response.json()["unboundedContextKind"] == "user"
+
+
 INVALID_BODIES: list[Any] = [
     pytest.param({"key": "k"}, "name", id="name missing"),
     pytest.param({"name": "", "key": "k"}, "name", id="name empty"),
@@ -145,11 +173,6 @@ INVALID_BODIES: list[Any] = [
     pytest.param({"name": "N", "key": "k", "tags": [1]}, "tags", id="tag not a string"),
     pytest.param({"name": "N", "key": "k", "unbounded": "true"}, "unbounded", id="bool as text"),
     pytest.param({"name": "N", "key": "k", "unbounded": 1}, "unbounded", id="bool as number"),
-    pytest.param(
-        {"name": "N", "key": "k", "unboundedContextKind": "org"},
-        "unboundedContextKind",
-        id="context kind without unbounded",
-    ),
     pytest.param(
         {"name": "N", "key": "k", "unbounded": True, "unboundedContextKind": "a b"},
         "unboundedContextKind",

@@ -47,6 +47,21 @@ def patch(segment_: Segment, *ops: object) -> Segment:
             id="add description",
         ),
         pytest.param(
+            {"op": "replace", "path": "/description", "value": ""},
+            lambda s: s.description == "",
+            id="replace absent description with empty",
+        ),
+        pytest.param(
+            {"op": "replace", "path": "/description", "value": "d"},
+            lambda s: s.description == "d",
+            id="replace absent description",
+        ),
+        pytest.param(
+            {"op": "replace", "path": "/temporary", "value": "temporary"},
+            lambda s: s == segment(),
+            id="replace unknown field is ignored",
+        ),
+        pytest.param(
             {"op": "add", "path": "/tags/0", "value": "z"},
             lambda s: s.tags == ("z", "a"),
             id="add tag at front",
@@ -146,6 +161,9 @@ def test_apply_json_patch__version_test_fails__optimistic_lock_error(value: Json
         pytest.param({"op": "remove", "path": "/rules/0/clauses/7"}, id="remove missing clause"),
         pytest.param({"op": "add", "path": "/tags/x", "value": "x"}, id="non-numeric index"),
         pytest.param({"op": "add", "path": "/name/x", "value": 1}, id="through a string"),
+        pytest.param(
+            {"op": "replace", "path": "/rules/0/nope/x", "value": 1}, id="replace below missing"
+        ),
         pytest.param({"op": "copy", "from": "/nope", "path": "/tags/-"}, id="copy from missing"),
         pytest.param({"op": "move", "from": "/rules", "path": "/rules/0"}, id="move into child"),
     ],

@@ -18,7 +18,6 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-import jsonpatch
 import jsonpointer
 
 from segmentd.domain.flags.codec import config_from_json, config_to_json, serve_from_json
@@ -33,6 +32,7 @@ from segmentd.domain.patch.json_patch import (
     JsonPatch,
     MergePatch,
     PatchDocument,
+    apply_operation,
     json_equal,
     merge_json,
 )
@@ -110,17 +110,17 @@ def _apply_ops(flag: Flag, doc: JsonObject, document: JsonPatch) -> None:
             if operation.from_ is not None and operation.op == "move":
                 _check_writable(operation.from_, flag, f"{where}.from")
     for i, operation in enumerate(document.operations):
+        if operation.op != "test":
+            apply_operation(doc, operation, where=f"patch[{i}]")
+            continue
+        path = "/_version" if operation.path == "/version" else operation.path
         try:
-            if operation.op == "test":
-                path = "/_version" if operation.path == "/version" else operation.path
-                actual = jsonpointer.resolve_pointer(doc, path)
-                if not json_equal(actual, operation.value):
-                    error = OptimisticLockError if _is_version(path) else UnprocessablePatch
-                    raise error(f"patch[{i}]: test failed at {operation.path!r}")
-            else:
-                jsonpatch.JsonPatch([operation.to_json()]).apply(doc, in_place=True)
-        except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
+            actual = jsonpointer.resolve_pointer(doc, path)
+        except jsonpointer.JsonPointerException as exc:
             raise UnprocessablePatch(f"patch[{i}]: {exc}") from None
+        if not json_equal(actual, operation.value):
+            error = OptimisticLockError if _is_version(path) else UnprocessablePatch
+            raise error(f"patch[{i}]: test failed at {operation.path!r}")
 
 
 def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:

@@ -11,7 +11,9 @@ malformed patch, 422 for one that cannot be applied):
   document that does not decode or validate → :class:`InvalidRequest` (400);
 * ``test`` on ``/version`` that fails → :class:`OptimisticLockError` (409);
 * any other failed ``test``, or a path that does not exist in the document →
-  :class:`UnprocessablePatch` (422 ``patch_failed``).
+  :class:`UnprocessablePatch` (422 ``patch_failed``), except that a ``replace`` of an
+  object member that the representation leaves out because it is empty (``description``) is
+  applied as an ``add``, as LaunchDarkly does (docs/compatibility.md).
 """
 
 from __future__ import annotations
@@ -197,16 +199,45 @@ def json_equal(a: JsonValue, b: JsonValue) -> bool:
     return type(a) is type(b) and a == b
 
 
-def _apply_operation(doc: JsonObject, operation: PatchOperation, index: int) -> None:
+def replaces_absent_member(doc: JsonObject, operation: PatchOperation) -> bool:
+    """Whether ``operation`` is a ``replace`` of a member missing from an existing object.
+
+    The REST representation leaves out optional fields that are empty (a segment without a
+    description has no ``description``), yet LaunchDarkly's own clients replace every field
+    whether it is set or not (docs/compatibility.md). Such a replace is applied as an
+    ``add``; a replace inside an array, or below a missing object, still fails.
+    """
+    if operation.op != "replace" or not operation.path:
+        return False
+    parent_pointer, _, last = operation.path.rpartition("/")
     try:
-        if operation.op == "test":
-            actual = jsonpointer.resolve_pointer(doc, operation.path)
-            if not json_equal(actual, operation.value):
-                raise UnprocessablePatch(f"patch[{index}]: test failed at {operation.path!r}")
-        else:
-            jsonpatch.JsonPatch([operation.to_json()]).apply(doc, in_place=True)
+        parent = jsonpointer.resolve_pointer(doc, parent_pointer)
+    except jsonpointer.JsonPointerException:
+        return False
+    name = last.replace("~1", "/").replace("~0", "~")
+    return isinstance(parent, dict) and name not in parent
+
+
+def apply_operation(doc: JsonObject, operation: PatchOperation, *, where: str) -> None:
+    """Apply one non-``test`` operation to ``doc`` in place; a failure is a 422."""
+    if replaces_absent_member(doc, operation):
+        operation = replace(operation, op="add")
+    try:
+        jsonpatch.JsonPatch([operation.to_json()]).apply(doc, in_place=True)
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
+        raise UnprocessablePatch(f"{where}: {exc}") from None
+
+
+def _apply_operation(doc: JsonObject, operation: PatchOperation, index: int) -> None:
+    if operation.op != "test":
+        apply_operation(doc, operation, where=f"patch[{index}]")
+        return
+    try:
+        actual = jsonpointer.resolve_pointer(doc, operation.path)
+    except jsonpointer.JsonPointerException as exc:
         raise UnprocessablePatch(f"patch[{index}]: {exc}") from None
+    if not json_equal(actual, operation.value):
+        raise UnprocessablePatch(f"patch[{index}]: test failed at {operation.path!r}")
 
 
 def _decode_patched(segment: Segment, doc: JsonObject, *, new_id: IdFactory) -> Segment:

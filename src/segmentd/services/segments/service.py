@@ -27,7 +27,7 @@ from segmentd.domain.shared.validate import (
     check_name,
     check_tags,
 )
-from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError, ResourceInUse
+from segmentd.errors import NotFound, OptimisticLockError, ResourceInUse
 from segmentd.services.audit.service import record
 from segmentd.services.big_segments.service import BigSegmentPatch, BigSegmentService
 from segmentd.services.ports import (
@@ -96,17 +96,19 @@ class SegmentService:
     ) -> Segment:
         """Create a segment with no targets and no rules (targeting is added by patching).
 
-        A big segment (``unbounded``) targets one context kind, ``user`` unless named, and
-        starts at generation 1; a standard segment has no generation.
+        A big segment (``unbounded``) targets one context kind, ``user`` unless named (an
+        empty name counts as none), and starts at generation 1; a standard segment has no
+        generation and no ``unboundedContextKind``.
         """
         check_key(draft.key)
         check_name(draft.name)
         check_description(draft.description)
         tags = check_tags(draft.tags)
-        if draft.unbounded_context_kind is not None:
-            if not draft.unbounded:
-                raise InvalidRequest("unboundedContextKind: only allowed with unbounded: true")
-            check_context_kind(draft.unbounded_context_kind, field="unboundedContextKind")
+        # "" means not set, as LaunchDarkly's clients send it; a standard segment has no
+        # such field, so a kind sent with unbounded false is ignored (docs/compatibility.md).
+        kind = draft.unbounded_context_kind or None
+        if draft.unbounded and kind is not None:
+            check_context_kind(kind, field="unboundedContextKind")
         now = self._clock.now_ms()
         segment = Segment(
             key=draft.key,
@@ -118,9 +120,7 @@ class SegmentService:
             version=1,
             salt=new_salt(),
             unbounded=draft.unbounded,
-            unbounded_context_kind=(draft.unbounded_context_kind or DEFAULT_KIND)
-            if draft.unbounded
-            else None,
+            unbounded_context_kind=(kind or DEFAULT_KIND) if draft.unbounded else None,
             generation=1 if draft.unbounded else None,
         )
         with self._uow(write=True) as uow:
