@@ -226,3 +226,22 @@ def test_create__after_delete__same_key_is_free(http: httpx.Client, key: str) ->
     assert http.delete(f"{ENV}/{key}").status_code == 204
     create_shell(http, key, v2=False)
     assert read(http, key)["key"] == key
+
+
+def test_rule__clause_values_as_strings__accepted_and_never_match(
+    http: httpx.Client, key: str
+) -> None:
+    """The provider sends clause values as strings unless ``value_type`` says otherwise."""
+    create_shell(http, key, v2=False)
+    rules = [
+        {"clauses": [{"attribute": "age", "op": "greaterThan", "values": ["30"], "negate": False}]}
+    ]
+    segment = patch(http, key, [replace("/rules", rules)])
+    assert segment["rules"][0]["clauses"][0]["values"] == ["30"]
+    response = http.post(
+        "/api/v2/projects/default/environments/production/segments/evaluate",
+        json={"key": "u", "kind": "user", "age": 40},
+    )
+    assert response.status_code == 200, response.text
+    member = {item["key"]: item["isMember"] for item in response.json()["items"]}
+    assert member[key] is False

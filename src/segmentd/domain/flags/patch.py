@@ -8,7 +8,8 @@ JSON Patch and merge patch act on the document ``{"name", "description", "tags",
 "temporary", "_version", "environments": {envKey: FeatureFlagConfig}}``. Writable are the
 project-wide ``name``, ``description``, ``tags``, ``temporary`` and, per environment,
 ``on``, ``rules``, ``fallthrough``, ``offVariation``, ``targets``, ``contextTargets``,
-``trackEvents`` and ``trackEventsFallthrough``; anything else is a 400. A failing ``test``
+``trackEvents``, ``trackEventsFallthrough`` and ``prerequisites`` (empty only); other
+members of an environment are ignored unless read-only; anything else is a 400. A failing ``test``
 of a version is a 409, any other failing ``test`` or missing path a 422.
 """
 
@@ -60,8 +61,13 @@ CONFIG_FIELDS = frozenset(
         "contextTargets",
         "trackEvents",
         "trackEventsFallthrough",
+        "prerequisites",
     )
 )
+#: Members of an environment's configuration that only segmentd sets. Any other member a
+#: patch names that is not in :data:`CONFIG_FIELDS` is accepted and has no effect, as
+#: LaunchDarkly's Terraform provider needs (docs/compatibility.md).
+READ_ONLY_CONFIG_FIELDS = frozenset(("version", "salt", "sel", "lastModified", "archived"))
 
 
 def patch_document(flag: Flag) -> JsonObject:
@@ -84,11 +90,15 @@ def _tokens(pointer: str, field: str) -> list[str]:
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
 
 
+def _config_writable(name: str) -> bool:
+    return name in CONFIG_FIELDS or not (name in READ_ONLY_CONFIG_FIELDS or name.startswith("_"))
+
+
 def _check_writable(pointer: str, flag: Flag, field: str) -> None:
     tokens = _tokens(pointer, field)
     if tokens[0] in FLAG_FIELDS:
         return
-    if tokens[0] == "environments" and len(tokens) >= 3 and tokens[2] in CONFIG_FIELDS:
+    if tokens[0] == "environments" and len(tokens) >= 3 and _config_writable(tokens[2]):
         if tokens[1] not in flag.environments:
             raise UnprocessablePatch(f"{field}: unknown environment {tokens[1]!r}")
         return
@@ -133,7 +143,15 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
     environments = as_object(doc.get("environments", {}), "environments")
     configs = {}
     for key, config in flag.environments.items():
-        decoded = config_from_json(environments.get(key, {}), defaults=config)
+        env = as_object(environments.get(key, {}), f"environments.{key}")
+        if get_list(env, "prerequisites", f"environments.{key}"):
+            raise InvalidRequest(
+                f"environments.{key}.prerequisites: segmentd does not evaluate prerequisite "
+                "flags; only an empty list is accepted"
+            )
+        # a removed offVariation means none, not the stored one
+        env = {"offVariation": None, **env}
+        decoded = config_from_json(env, defaults=config)
         validated = validate_config(decoded, len(flag.variations), new_id=new_id)
         configs[key] = config if validated.targeting_equals(config) else validated
     return replace(

@@ -92,8 +92,6 @@ OPERATORS: frozenset[str] = frozenset(
     )
 )  # fmt: skip
 MAX_WEIGHT = 100_000
-_NUMERIC_OPS = frozenset(("lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual"))
-_STRING_OPS = frozenset(("endsWith", "startsWith", "contains"))
 _SEMVER_OPS = frozenset(("semVerEqual", "semVerLessThan", "semVerGreaterThan"))
 
 
@@ -117,23 +115,25 @@ def check_attribute_reference(attribute: str, *, reference_mode: bool, field: st
     return attribute
 
 
-def _value_problem(op: str, value: JsonValue) -> str | None:  # noqa: C901 - one arm per family
-    """Why ``value`` cannot be an operand of ``op``, or None when it can."""
+def _value_problem(op: str, value: JsonValue) -> str | None:
+    """Why ``value`` cannot be an operand of ``op``, or None when it can.
+
+    A scalar of the wrong JSON type for the operator (a string for ``lessThan``, a number
+    for ``startsWith``) is accepted, as LaunchDarkly accepts it (its Terraform provider
+    sends clause values as strings unless told otherwise): every SDK reads it as a plain
+    non-match. Refused are values no SDK compares (null, arrays, objects) and strings that
+    SDKs would parse differently: dates, versions and regular expressions outside the
+    dialect they share, and fractional milliseconds (docs/compatibility.md).
+    """
     if value is None or isinstance(value, list | dict):
         return "must be a string, number or boolean"
-    if op in _STRING_OPS and not isinstance(value, str):
-        return "must be a string"
-    if op in _NUMERIC_OPS and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return "must be a number"
     if op in ("before", "after"):
-        if isinstance(value, float) or to_instant(value) is None:
+        if isinstance(value, float) or (isinstance(value, str) and to_instant(value) is None):
             return "must be an RFC 3339 date-time string or integer Unix milliseconds"
     elif op in _SEMVER_OPS:
-        if not isinstance(value, str) or parse_semver(value) is None:
+        if isinstance(value, str) and parse_semver(value) is None:
             return "must be a semantic version string such as '1.2.3' or '2.0'"
-    elif op == "matches":
-        if not isinstance(value, str):
-            return "must be a string"
+    elif op == "matches" and isinstance(value, str):
         try:
             check_regex(value)
         except ValueError as exc:
