@@ -14,7 +14,11 @@ import uuid
 from typing import Any
 
 import httpx
+import launchdarkly_api
 import pytest
+from launchdarkly_api.api.feature_flags_api import FeatureFlagsApi
+from launchdarkly_api.models.patch_operation import PatchOperation
+from launchdarkly_api.models.patch_with_comment import PatchWithComment
 
 from tests.api.terraform.test_segment_resource import create_shell, replace
 
@@ -139,3 +143,31 @@ def test_prerequisites__not_empty__refused_as_unsupported(http: httpx.Client, fl
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_request"
     assert "prerequisites" in response.json()["message"]
+
+
+def test_lifecycle__official_client(
+    ld_client: launchdarkly_api.ApiClient, http: httpx.Client, flag: str, key: str
+) -> None:
+    """The same create and delete patches through ``launchdarkly-api``'s typed models."""
+    create_shell(http, key, v2=False)
+    api = FeatureFlagsApi(ld_client)
+    api.get_feature_flag("default", flag, env=ENV)
+    ops = [PatchOperation(op="replace", path=o["path"], value=o["value"]) for o in create_ops(key)]
+    updated = api.patch_feature_flag(
+        "default", flag, PatchWithComment(comment="Terraform", patch=ops)
+    )
+    config = updated.environments[ENV] if updated.environments else None
+    assert config is not None
+    assert config.on is True
+    assert [rule.clauses[0].values for rule in config.rules or []] == [[key], [key]]
+    reset = [
+        PatchOperation(op="replace", path=env_path("rules"), value=[]),
+        PatchOperation(op="remove", path=env_path("offVariation")),
+        PatchOperation(op="replace", path=env_path("fallthough"), value={"variation": 0}),
+    ]
+    cleared = api.patch_feature_flag(
+        "default", flag, PatchWithComment(comment="Terraform", patch=reset)
+    )
+    assert cleared.environments is not None
+    assert cleared.environments[ENV].rules == []
+    assert cleared.environments[ENV].off_variation is None
