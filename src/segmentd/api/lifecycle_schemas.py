@@ -178,3 +178,14 @@ class AuditLogEntryListingRepCollection(BaseModel):
     items: list[AuditLogEntryListingRep]
     links: dict[str, Link] = Field(alias="_links")
     totalCount: int | None = None
+
+
+#: The PATCH body of endpoints that take JSON Patch or merge patch only (projects).
+JSON_PATCH_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": PATCH_BODY_DOC["requestBody"]["content"]["application/json"]
+        },
+    }
+}

@@ -61,6 +61,10 @@ class ProjectRepository(Protocol):
 
     def list(self, *, limit: int, offset: int) -> Page[Project]: ...
 
+    def update(self, project: Project) -> None:
+        """Store a project's name, tags and ``includeInSnippetByDefault`` (key unchanged)."""
+        ...
+
 
 class EnvironmentRepository(Protocol):
     def add(self, environment: Environment) -> None:

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Query
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.lifecycle_schemas import JSON_PATCH_BODY_DOC
+from segmentd.api.patching import json_body
 from segmentd.api.projects.representations import environment_rep, project_created_rep, project_rep
 from segmentd.api.responses import API, JsonResponse, page_links
 from segmentd.api.schemas import (
@@ -19,6 +21,7 @@ from segmentd.api.schemas import (
     Projects,
     error_responses,
 )
+from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.projects.model import AccessToken
 from segmentd.services.projects.service import EnvironmentDraft, ProjectDraft
 
@@ -110,6 +113,27 @@ def get_project(
     project = services.projects.get_project(projectKey)
     expanded = "environments" in (expand or "").split(",")
     return JsonResponse(project_rep(project, expand_environments=expanded))
+
+
+@router.patch(
+    "/{projectKey}",
+    operation_id="patchProject",
+    summary="Update project",
+    response_model=ProjectRep,
+    responses=error_responses(400, 401, 403, 404, 413, 415, 422, 429),
+    openapi_extra=JSON_PATCH_BODY_DOC,
+)
+def patch_project(
+    projectKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+    body: Annotated[object, Depends(json_body)],
+) -> JsonResponse:
+    """JSON Patch (a bare array, as LaunchDarkly's clients send it, or ``{"patch": …}``) or
+    merge patch of ``name``, ``tags`` and ``includeInSnippetByDefault``. Answers the
+    ``ProjectRep`` (environments as an array), as the create does."""
+    project = services.projects.patch_project(projectKey, parse_patch_document(body))
+    return JsonResponse(project_created_rep(project))  # a ProjectRep, as LaunchDarkly answers
 
 
 @router.post(

@@ -90,7 +90,7 @@ PatchDocument = JsonPatch | MergePatch
 # ---------------------------------------------------------------- parsing
 
 
-def _pointer_tokens(pointer: str, *, field: str) -> list[str]:
+def pointer_tokens(pointer: str, *, field: str) -> list[str]:
     if pointer == "":
         return []
     if not pointer.startswith("/"):
@@ -109,11 +109,11 @@ def _parse_operation(value: object, index: int) -> PatchOperation:
     if op not in OPS:
         raise InvalidRequest(f"{where}.op: {op!r} is not one of {sorted(OPS)}")
     path = get_required_str(obj, "path", where)
-    _pointer_tokens(path, field=f"{where}.path")
+    pointer_tokens(path, field=f"{where}.path")
     from_ = None
     if op in _NEEDS_FROM:
         from_ = get_required_str(obj, "from", where)
-        _pointer_tokens(from_, field=f"{where}.from")
+        pointer_tokens(from_, field=f"{where}.from")
     if op in _NEEDS_VALUE and "value" not in obj:
         raise InvalidRequest(f"{where}.value: is required for {op!r}")
     raw = obj.get("value")
@@ -166,7 +166,7 @@ def parse_patch_document(body: object) -> PatchDocument:
 
 
 def _check_writable(pointer: str, *, field: str) -> None:
-    tokens = _pointer_tokens(pointer, field=field)
+    tokens = pointer_tokens(pointer, field=field)
     if not tokens:
         raise InvalidRequest(f"{field}: the whole segment cannot be replaced; patch its fields")
     if tokens[0] in READ_ONLY_FIELDS or any(t.startswith("_") for t in tokens):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Environment, Project
+from segmentd.domain.projects.patch import apply_project_patch
 from segmentd.domain.shared.validate import check_key, check_name, check_tags
 from segmentd.errors import InvalidRequest, NotFound
 from segmentd.services.ports import Clock, IdFactory, Page, UnitOfWork, UnitOfWorkFactory
@@ -112,6 +114,19 @@ class ProjectService:
         if project is None:
             raise NotFound(f"Unknown project {key!r}")
         return project
+
+    def patch_project(self, key: str, document: PatchDocument) -> Project:
+        """Apply a JSON Patch or merge patch to a project's ``name``, ``tags`` and
+        ``includeInSnippetByDefault``; any other path is a 400 (docs/compatibility.md)."""
+        with self._uow(write=True) as uow:
+            project = uow.projects.get(key)
+            if project is None:
+                raise NotFound(f"Unknown project {key!r}")
+            patched = apply_project_patch(project, document)
+            if patched != project:
+                uow.projects.update(patched)
+                uow.commit()
+        return patched
 
     def list_projects(self, *, limit: int, offset: int) -> Page[Project]:
         with self._uow() as uow:

@@ -51,6 +51,17 @@ class SqlProjectRepository(Repository):
         except sa.exc.IntegrityError:
             raise KeyExists(f"Duplicate project key {project.key!r}") from None
 
+    def update(self, project: Project) -> None:
+        self.connection.execute(
+            schema.projects.update()
+            .where(schema.projects.c.key == project.key)
+            .values(
+                name=project.name,
+                tags=dumps(project.tags),
+                include_in_snippet=project.include_in_snippet_by_default,
+            )
+        )
+
     def get(self, key: str) -> Project | None:
         row = self.connection.execute(
             sa.select(schema.projects).where(schema.projects.c.key == key)
