@@ -14,7 +14,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from segmentd.api.app import create_app
-from segmentd.bootstrap import Services
+from segmentd.bootstrap import Services, build_services
+from segmentd.config import Settings
+from segmentd.services.first_run import initialise_if_empty
 
 
 @dataclass
@@ -53,3 +55,17 @@ def serve_in_thread(services: Services, admin_token: str) -> Iterator[LiveServer
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def serve_with_workers(settings: Settings) -> Iterator[LiveServer]:
+    """A first-run server on ``settings`` with its background workers (imports) running."""
+    services = build_services(settings)
+    first = initialise_if_empty(services.uow, services.projects, services.access)
+    assert first is not None
+    services.start_background()
+    try:
+        with serve_in_thread(services, first.secret) as server:
+            yield server
+    finally:
+        services.close()

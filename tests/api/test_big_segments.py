@@ -15,10 +15,8 @@ from launchdarkly_api.models.segment_body import SegmentBody
 from launchdarkly_api.models.segment_user_list import SegmentUserList
 from launchdarkly_api.models.segment_user_state import SegmentUserState
 
-from segmentd.bootstrap import build_services
 from segmentd.config import Settings
-from segmentd.services.first_run import initialise_if_empty
-from tests.live import LiveServer, serve_in_thread
+from tests.live import LiveServer, serve_with_workers
 
 P, E = "default", "production"
 BASE = f"/api/v2/segments/{P}/{E}"
@@ -29,13 +27,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server with small import limits and its background workers running."""
     data_dir: Path = tmp_path_factory.mktemp("big")
     settings = Settings(data_dir=data_dir, import_max_rows=1000, import_max_bytes=20_000)
-    services = build_services(settings)
-    first = initialise_if_empty(services.uow, services.projects, services.access)
-    assert first is not None
-    services.start_background()
-    with serve_in_thread(services, first.secret) as server:
+    with serve_with_workers(settings) as server:
         yield server
-    services.close()
 
 
 def _create(api: SegmentsApi, key: str, *, unbounded: bool = True) -> None:

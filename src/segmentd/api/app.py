@@ -6,10 +6,12 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from segmentd import __version__
-from segmentd.api import errors, health
+from segmentd.api import docs, errors, health
 from segmentd.api.app_services import AppServices
 from segmentd.api.audit import routes as audit
 from segmentd.api.big_segments import routes as big_segments
+from segmentd.api.console import routes as console
+from segmentd.api.console.session import SessionGuard
 from segmentd.api.evaluations import routes as evaluations
 from segmentd.api.expiring import routes as expiring
 from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, background_lifespan
@@ -64,7 +66,7 @@ def create_app(
         title="segmentd",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served from local files by api.docs
         openapi_url="/openapi.json",
         redoc_url=None,
     )
@@ -85,9 +87,15 @@ def create_app(
         sdk,
     ):
         app.include_router(module.router)
-    app.edge = EdgeMiddleware(
-        FastLane(app.fastapi_stack, services, limiter),
-        max_body_bytes=services.settings.max_body_bytes,
-        max_upload_bytes=services.settings.import_max_bytes + UPLOAD_OVERHEAD_BYTES,
+    docs.install(app)
+    console.install(app)
+    # SessionGuard is outermost: a forged form is refused before anything else reads it, and a
+    # console request reaches the edge with its session as an ``Authorization`` header.
+    app.edge = SessionGuard(
+        EdgeMiddleware(
+            FastLane(app.fastapi_stack, services, limiter),
+            max_body_bytes=services.settings.max_body_bytes,
+            max_upload_bytes=services.settings.import_max_bytes + UPLOAD_OVERHEAD_BYTES,
+        )
     )
     return app
