@@ -155,6 +155,7 @@ def test_console__big_segment_upload__progress_reaches_complete(
     page.wait_text(".import-status", "complete", timeout=60)
     bar = page.find("progress")
     assert bar.get_attribute("value") == "100"
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", bar)
     page.wait_text("#included-count", "20000")
     screenshot("big-segment-import")
 

@@ -47,7 +47,7 @@ function contextForm(onSubmit) {
 }
 
 function verdict(isMember) {
-  return h("span", { class: `verdict ${isMember ? "yes" : "no"}` }, isMember ? "member" : "not a member");
+  return h("span", { class: `verdict ${isMember ? "yes" : "no"}` }, isMember ? "a member" : "not a member");
 }
 
 function reasonText(reason) {
@@ -78,8 +78,10 @@ export function explanationView(item, segment) {
             const values = defined.clauses?.[c.index]?.values;
             return h("tr", { class: c.matched ? "clause-matched" : "clause-missed" },
               h("td", {}, String(c.index + 1)),
-              h("td", {}, `${c.contextKind ? `${c.contextKind}.` : ""}${c.attribute} ${c.negate ? "not " : ""}${c.op}${values ? ` ${JSON.stringify(values)}` : ""}`),
-              h("td", { class: "mono" }, show(c.contextValue)),
+              h("td", {}, c.op === "segmentMatch"
+                ? `${c.negate ? "not " : ""}in segment ${JSON.stringify(values || [])}`
+                : `${c.contextKind ? `${c.contextKind}.` : ""}${c.attribute} ${c.negate ? "not " : ""}${c.op}${values ? ` ${JSON.stringify(values)}` : ""}`),
+              h("td", { class: "mono" }, c.op === "segmentMatch" ? "(membership)" : show(c.contextValue)),
               h("td", {}, c.error ? `error: ${c.error}` : c.matched ? "✔ matched" : "✘ no match"));
           }))));
     })) : h("p", { class: "hint" }, "No rule was needed (or the segment has none)."));
