@@ -96,10 +96,10 @@ class SessionGuard:
             await self.app(scope, receive, send)
             return
         sign_in = scope["method"] == "POST" and scope["path"] == SIGN_IN_PATH
-        if scope["method"] in UNSAFE_METHODS and not sign_in:
-            if not csrf_matches(session, _header(scope, CSRF_HEADER.encode())):
-                await self._forbid(scope, send)
-                return
+        unsafe = scope["method"] in UNSAFE_METHODS and not sign_in
+        if unsafe and not csrf_matches(session, _header(scope, CSRF_HEADER.encode())):
+            await self._forbid(scope, send)
+            return
         if not sign_in:
             headers = [*scope["headers"], (b"authorization", token.encode("latin-1"))]
             scope = {**scope, "headers": headers}
