@@ -35,7 +35,7 @@ from segmentd.domain.big_segments.model import MembershipCounts, read_key_chunks
 from segmentd.domain.projects.model import Environment
 from segmentd.export.redis import RedisPublisher
 from segmentd.store.engines import make_engine
-from segmentd.store.segments.repository import SqlUnitOfWorkFactory
+from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 
 P, E = "default", "production"
 BASE = f"/api/v2/segments/{P}/{E}"

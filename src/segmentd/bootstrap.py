@@ -10,6 +10,7 @@ from segmentd.config import Settings
 from segmentd.export.redis import NoPublisher, RedisPublisher
 from segmentd.services.audit.service import AuditService
 from segmentd.services.big_segments.jobs import BigSegmentJobs
+from segmentd.services.big_segments.ports import MembershipPublisher
 from segmentd.services.big_segments.service import BigSegmentService
 from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.changes import ChangeHub
@@ -18,22 +19,17 @@ from segmentd.services.expiring.service import ExpiringTargetService
 from segmentd.services.feed.service import FeedService
 from segmentd.services.flags.service import FlagService
 from segmentd.services.jobs import JobRunner
-from segmentd.services.ports import (
-    ChangeNotifier,
-    Clock,
-    IdFactory,
-    MembershipPublisher,
-    UnitOfWorkFactory,
-)
+from segmentd.services.ports import ChangeNotifier, Clock, IdFactory
 from segmentd.services.projects.access import AccessService
 from segmentd.services.projects.service import ProjectService
 from segmentd.services.segments.service import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 from segmentd.store import migrate
 from segmentd.store.engines import make_engine
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
-from segmentd.store.segments.repository import SqlUnitOfWorkFactory
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
+from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,9 @@ from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import Clause
 from segmentd.errors import KeyExists, NotFound, OptimisticLockError
+from segmentd.services.flags.ports import FlagListing
 from segmentd.services.flags.service import FlagDraft, flags_referencing_segment
-from segmentd.services.ports import FlagListing, ItemChange
+from segmentd.services.ports import ItemChange
 from segmentd.services.projects.service import ProjectDraft
 from segmentd.services.segments.service import SegmentDraft
 

@@ -15,7 +15,7 @@ from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.segments.query import SegmentQuery, parse_filter, parse_sort
 from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import InvalidRequest, NotFound, OptimisticLockError, UnprocessablePatch
-from segmentd.services.ports import AuditQuery
+from segmentd.services.audit.ports import AuditQuery
 from segmentd.services.projects.service import ProjectDraft
 from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock

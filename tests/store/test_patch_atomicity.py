@@ -16,7 +16,7 @@ from segmentd.domain.audit.history import Actor
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.segments.semantic_patch import parse_semantic_patch
 from segmentd.errors import InvalidRequest, UnprocessablePatch
-from segmentd.services.ports import AuditQuery
+from segmentd.services.audit.ports import AuditQuery
 from segmentd.services.projects.service import ProjectDraft
 from segmentd.services.segments.service import SegmentDraft
 

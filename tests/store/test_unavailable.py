@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from segmentd.errors import DatabaseUnavailable, Unavailable
 from segmentd.store.engines import make_engine
-from segmentd.store.segments.repository import SqlUnitOfWorkFactory
 from segmentd.store.unavailable import is_unavailable, translated
+from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 from tests.live import free_port
 
 

@@ -15,13 +15,13 @@ from sqlalchemy import event
 
 from segmentd.store import migrate
 from segmentd.store.engines import make_engine
-from segmentd.store.segments.repository import SqlUnitOfWorkFactory
+from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 from segmentd.store.writer_lock import SqliteWriterLock
 
 HOLDER = """
 import sys, time
 from segmentd.store.engines import make_engine
-from segmentd.store.segments.repository import SqlUnitOfWorkFactory
+from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 factory = SqlUnitOfWorkFactory(make_engine(sys.argv[1]))
 with factory(write=True) as uow:
     print("held", flush=True)

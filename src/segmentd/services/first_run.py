@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from segmentd.domain.projects.model import Role
-from segmentd.services.ports import UnitOfWorkFactory
 from segmentd.services.projects.access import AccessService, NewToken
 from segmentd.services.projects.service import ProjectDraft, ProjectService
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 DEFAULT_PROJECT = "default"
 

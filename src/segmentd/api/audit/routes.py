@@ -15,8 +15,9 @@ from segmentd.api.schemas import error_responses
 from segmentd.api.segments.representations import segment_path
 from segmentd.domain.audit.history import SYSTEM, Action, AuditEntry, AuditScope, parse_spec
 from segmentd.domain.projects.model import AccessToken
+from segmentd.services.audit.ports import AuditQuery
 from segmentd.services.audit.service import MAX_AUDIT_PAGE
-from segmentd.services.ports import AuditQuery, Page
+from segmentd.services.ports import Page
 
 router = APIRouter(prefix="/api/v2/auditlog", tags=["Audit log"])
 

@@ -10,7 +10,7 @@ from segmentd.api.responses import API, link
 from segmentd.domain.flags.codec import config_to_json, variation_to_json
 from segmentd.domain.flags.model import Flag, FlagConfig
 from segmentd.domain.projects.model import Environment
-from segmentd.services.ports import FlagListing
+from segmentd.services.flags.ports import FlagListing
 
 
 def flag_path(project_key: str, key: str | None = None) -> str:

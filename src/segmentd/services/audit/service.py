@@ -6,8 +6,10 @@ from segmentd.domain.audit.history import Action, Actor, AuditEntry, diff
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.shared.json_types import JsonObject
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import AuditQuery, Page, UnitOfWork, UnitOfWorkFactory
+from segmentd.services.audit.ports import AuditQuery
+from segmentd.services.ports import Page
 from segmentd.services.projects.service import find_environment
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 #: Largest page of audit entries (LaunchDarkly allows 20 on its audit log).
 MAX_AUDIT_PAGE = 20

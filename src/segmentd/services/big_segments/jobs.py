@@ -31,7 +31,8 @@ from segmentd.domain.segments.model import Segment
 from segmentd.errors import InvalidRequest, NotFound, ServiceError
 from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.jobs import JobRunner
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, UnitOfWork, UnitOfWorkFactory
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.bigsegments.jobs")
 

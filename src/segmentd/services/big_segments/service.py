@@ -33,14 +33,9 @@ from segmentd.domain.segments.model import Segment
 from segmentd.errors import ImportInProgress, InvalidRequest, NotFound
 from segmentd.services.big_segments.jobs import BigSegmentJobs
 from segmentd.services.big_segments.sync import MembershipSync
-from segmentd.services.ports import (
-    ChangeNotifier,
-    Clock,
-    ItemChange,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
 from segmentd.services.projects.service import find_environment
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

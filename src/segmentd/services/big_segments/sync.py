@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 from segmentd.domain.big_segments.model import TargetChanges, segment_ref
 from segmentd.domain.projects.model import Environment
-from segmentd.services.ports import Clock, MembershipPublisher, UnitOfWorkFactory
+from segmentd.services.big_segments.ports import MembershipPublisher
+from segmentd.services.ports import Clock
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.bigsegments.sync")
 

@@ -28,8 +28,9 @@ from segmentd.evaluation.evaluator import (
     explain,
 )
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import Clock, ItemChange, UnitOfWork, UnitOfWorkFactory
+from segmentd.services.ports import Clock, ItemChange
 from segmentd.services.projects.service import find_environment
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 #: Contexts one explain request may carry.
 MAX_CONTEXTS = 1_000

@@ -26,8 +26,9 @@ from segmentd.domain.shared.json_types import JsonObject
 from segmentd.domain.shared.validate import new_uuid
 from segmentd.errors import NotFound
 from segmentd.services.audit.service import record
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, UnitOfWorkFactory
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
 from segmentd.services.projects.service import find_environment
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.expiry")
 

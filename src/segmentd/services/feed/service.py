@@ -20,7 +20,8 @@ from segmentd.domain.projects.model import Environment
 from segmentd.domain.segments import codec
 from segmentd.errors import Unauthorized
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import ItemChange, UnitOfWorkFactory
+from segmentd.services.ports import ItemChange
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 #: Longest SDK key SDKs send (docs/sdk-feed.md §sdk-keys).
 MAX_SDK_KEY = 8192

@@ -24,15 +24,9 @@ from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Project
 from segmentd.domain.shared.validate import new_uuid
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import (
-    ChangeNotifier,
-    Clock,
-    FlagListing,
-    ItemChange,
-    Page,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from segmentd.services.flags.ports import FlagListing
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, Page
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

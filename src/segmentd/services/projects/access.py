@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.domain.shared.validate import check_name
 from segmentd.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
-from segmentd.services.ports import Clock, IdFactory, Page, UnitOfWorkFactory
+from segmentd.services.ports import Clock, IdFactory, Page
+from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 TOKEN_PREFIX = "api"
 

@@ -9,7 +9,8 @@ from segmentd.domain.projects.model import Environment, Project
 from segmentd.domain.projects.patch import apply_project_patch
 from segmentd.domain.shared.validate import check_key, check_name, check_tags
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import Clock, IdFactory, Page, UnitOfWork, UnitOfWorkFactory
+from segmentd.services.ports import Clock, IdFactory, Page
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 #: What a project gets when it is created without environments (as LaunchDarkly does).
 DEFAULT_ENVIRONMENTS = (("production", "Production", "417505"), ("test", "Test", "F5A623"))

@@ -30,16 +30,10 @@ from segmentd.domain.shared.validate import (
 from segmentd.errors import NotFound, OptimisticLockError, ResourceInUse
 from segmentd.services.audit.service import record
 from segmentd.services.big_segments.service import BigSegmentPatch, BigSegmentService
-from segmentd.services.ports import (
-    ChangeNotifier,
-    Clock,
-    FlagListing,
-    ItemChange,
-    Page,
-    UnitOfWork,
-    UnitOfWorkFactory,
-)
+from segmentd.services.flags.ports import FlagListing
+from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, Page
 from segmentd.services.projects.service import find_environment
+from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.segments")
 

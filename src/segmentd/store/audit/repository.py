@@ -1,4 +1,4 @@
-"""The audit log table behind :class:`segmentd.services.ports.AuditRepository`."""
+"""The audit log table behind :class:`segmentd.services.audit.ports.AuditRepository`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from segmentd.domain.audit.history import Action, Actor, AuditEntry
-from segmentd.services.ports import AuditQuery, Page
+from segmentd.services.audit.ports import AuditQuery
+from segmentd.services.ports import Page
 from segmentd.store import schema
 
 a = schema.audit_log

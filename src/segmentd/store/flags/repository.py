@@ -1,4 +1,4 @@
-"""Flag repository and the SDK feed's bulk reads, over SQLAlchemy Core (SQLite and PostgreSQL)."""
+"""Flag repository over SQLAlchemy Core (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from sqlalchemy.engine import Connection
 from segmentd.domain.flags.codec import (
     config_from_json,
     config_to_json,
-    flag_to_sdk_json,
     variation_to_json,
     variations_from_json,
 )
 from segmentd.domain.flags.model import Flag, FlagConfig, VariationOrRollout
 from segmentd.domain.projects.model import Project
 from segmentd.errors import KeyExists, OptimisticLockError
-from segmentd.services.ports import FlagListing, Page
+from segmentd.services.flags.ports import FlagListing
+from segmentd.services.ports import Page
 from segmentd.store import schema
 
 F, C, R = schema.flags, schema.flag_configs, schema.flag_segment_refs
@@ -61,7 +61,7 @@ def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
     )
 
 
-def _config(m: Any) -> FlagConfig:
+def config_from_row(m: Any) -> FlagConfig:
     stored = FlagConfig(version=m["version"], deleted=m["deleted"])
     raw = orjson.loads(m["config"])
     decoded = config_from_json(raw, defaults=stored)
@@ -258,7 +258,7 @@ class SqlFlagRepository:
             .order_by(E.c.creation_date, E.c.key)
         ).all()
         for row in rows:
-            out[row.flag_id][row.environment_key] = _config(row._mapping)
+            out[row.flag_id][row.environment_key] = config_from_row(row._mapping)
         return out
 
     def get(self, *, project: Project, key: str) -> Flag | None:
@@ -310,92 +310,7 @@ class SqlFlagRepository:
         if row is None:
             return None
         m = row._mapping
-        config = _config({**m, "version": m["config_version"], "deleted": m["config_deleted"]})
+        config = config_from_row(
+            {**m, "version": m["config_version"], "deleted": m["config_deleted"]}
+        )
         return _flag(m, {}), config
-
-
-_TRUE, _FALSE = b"true", b"false"
-
-
-def segment_sdk_bytes(
-    key: str,
-    version: int,
-    salt: str,
-    unbounded: bool,
-    unbounded_context_kind: str | None,
-    generation: int | None,
-    deleted: bool,
-    targeting: str,
-) -> bytes:
-    """A segment's columns spliced into its SDK JSON without parsing the targeting (bulk
-    reads of thousands of segments).
-
-    The stored targeting is the codec's REST form, whose only differences from the SDK form
-    are the ``_id`` keys (renamed ``id`` here) and rule descriptions (left in: SDKs ignore
-    unknown fields). The rename is a byte replacement of the key ``"_id":``, which cannot
-    occur inside a string (a quote inside a JSON string is escaped) and names no other key.
-    A test pins the result against :func:`codec.segment_to_sdk_json`.
-    """
-    parts = [
-        b'{"key":',
-        orjson.dumps(key),
-        b',"version":',
-        str(version).encode(),
-        b",",
-        targeting.encode()[1:-1].replace(b'"_id":', b'"id":'),
-        b',"salt":',
-        orjson.dumps(salt),
-        b',"unbounded":',
-        _TRUE if unbounded else _FALSE,
-    ]
-    if unbounded:
-        if unbounded_context_kind is not None:
-            parts += (b',"unboundedContextKind":', orjson.dumps(unbounded_context_kind))
-        parts += (b',"generation":', orjson.dumps(generation))
-    parts += (b',"deleted":', _TRUE if deleted else _FALSE, b"}")
-    return b"".join(parts)
-
-
-class SqlFeedRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def segments(self, *, environment_id: str) -> dict[str, bytes]:
-        t = schema.segments
-        rows = self.connection.execute(
-            sa.select(
-                t.c.key,
-                t.c.version,
-                t.c.salt,
-                t.c.unbounded,
-                t.c.unbounded_context_kind,
-                t.c.generation,
-                t.c.deleted,
-                t.c.targeting,
-            ).where(t.c.environment_id == environment_id, t.c.deleted.is_(False))
-        ).all()
-        return {row[0]: segment_sdk_bytes(*row) for row in rows}
-
-    def flags(self, *, environment_id: str) -> dict[str, bytes]:
-        rows = self.connection.execute(
-            sa.select(
-                F.c.key,
-                F.c.variations,
-                C.c.version,
-                C.c.deleted,
-                C.c.config,
-            )
-            .join(C, C.c.flag_id == F.c.id)
-            .where(C.c.environment_id == environment_id, C.c.deleted.is_(False))
-        ).all()
-        out = {}
-        for row in rows:
-            m = row._mapping
-            flag = Flag(
-                key=m["key"],
-                name="",
-                variations=variations_from_json(orjson.loads(m["variations"])),
-                creation_date=0,
-            )
-            out[flag.key] = orjson.dumps(flag_to_sdk_json(flag, _config(m)))
-        return out

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
 from dataclasses import replace
-from types import TracebackType
-from typing import Self
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Row
 
 from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.segments.query import SegmentQuery
-from segmentd.errors import DatabaseUnavailable, KeyExists, OptimisticLockError
+from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
-from segmentd.store.audit.repository import SqlAuditRepository
-from segmentd.store.big_segments.repository import SqlBigSegmentRepository
-from segmentd.store.engines import IMMEDIATE
-from segmentd.store.expiring.repository import SqlExpiringTargetRepository
-from segmentd.store.flags.repository import SqlFeedRepository, SqlFlagRepository
 from segmentd.store.projects.repository import (
-    EnvironmentCache,
     Repository,
-    SqlEnvironmentRepository,
-    SqlProjectRepository,
-    SqlTokenRepository,
     dumps,
     tags_from_json,
 )
 from segmentd.store.segments.listing import list_statements
-from segmentd.store.unavailable import is_unavailable, translated
-from segmentd.store.writer_lock import SqliteWriterLock
 
 
 def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
@@ -234,113 +220,3 @@ class SqlSegmentRepository(Repository):
             )
             found.extend(segment_from_row(row) for row in rows)
         return tuple(found)
-
-
-class SqlUnitOfWork:
-    """A transaction on one connection; leaving the block without ``commit()`` rolls back.
-
-    A database that cannot be reached (at connect, inside the block or at commit) is reported
-    as ``DatabaseUnavailable`` (503): this is the store edge where that translation happens.
-    """
-
-    projects: SqlProjectRepository
-    environments: SqlEnvironmentRepository
-    tokens: SqlTokenRepository
-    segments: SqlSegmentRepository
-    flags: SqlFlagRepository
-    feed: SqlFeedRepository
-    big_segments: SqlBigSegmentRepository
-    audit: SqlAuditRepository
-    expiring_targets: SqlExpiringTargetRepository
-
-    def __init__(
-        self,
-        engine: Engine,
-        *,
-        write: bool = False,
-        writer_lock: SqliteWriterLock | None = None,
-        environments: EnvironmentCache | None = None,
-    ) -> None:
-        self._engine = engine
-        self._environment_cache = environments
-        self._write = write
-        self._writer_lock = writer_lock if write else None
-
-    def __enter__(self) -> Self:
-        if self._writer_lock is not None:
-            self._writer_lock.acquire()
-        try:
-            with translated():
-                return self._begin()
-        except BaseException:
-            if self._writer_lock is not None:
-                self._writer_lock.release()
-            raise
-
-    def _begin(self) -> Self:
-        connection = self._engine.connect()
-        if self._write:
-            connection = connection.execution_options(**{IMMEDIATE: True})
-        self._connection = connection
-        self._transaction = connection.begin()
-        self.projects = SqlProjectRepository(connection)
-        self.environments = SqlEnvironmentRepository(connection, self._environment_cache)
-        self.tokens = SqlTokenRepository(connection)
-        self.segments = SqlSegmentRepository(connection)
-        self.flags = SqlFlagRepository(connection)
-        self.feed = SqlFeedRepository(connection)
-        self.big_segments = SqlBigSegmentRepository(connection)
-        self.audit = SqlAuditRepository(connection)
-        self.expiring_targets = SqlExpiringTargetRepository(connection)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if self._transaction.is_active:
-                self._transaction.rollback()
-        except Exception as error:
-            if exc is None or not is_unavailable(error):
-                raise  # a lost connection's rollback fails too; report the first error
-        finally:
-            self._connection.close()
-            if self._writer_lock is not None:
-                self._writer_lock.release()
-        if exc is not None and is_unavailable(exc):
-            raise DatabaseUnavailable() from exc
-
-    def commit(self) -> None:
-        with translated():
-            self._transaction.commit()
-
-
-class SqlUnitOfWorkFactory:
-    """Opens units of work on one engine.
-
-    On SQLite, writers queue on a :class:`SqliteWriterLock` before ``BEGIN IMMEDIATE``:
-    threads of this process on a lock, other processes on the same file (``serve --workers
-    N``) on a ``flock`` of ``<database>.writelock``. SQLite would make a blocked writer sleep
-    and poll (``busy_timeout``), wasting most of the wait in sleeps; the locks hand the
-    database over as soon as it is free. ``busy_timeout`` stays as the fallback for writers
-    that do not take the lock (other tools opening the file).
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.environments = EnvironmentCache()
-        self.writer_lock: SqliteWriterLock | None = None
-        if engine.dialect.name == "sqlite":
-            database = engine.url.database
-            on_disk = bool(database) and database != ":memory:"
-            self.writer_lock = SqliteWriterLock(
-                os.path.abspath(database) if database and on_disk else None
-            )
-
-    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(
-            self.engine, write=write, writer_lock=self.writer_lock, environments=self.environments
-        )

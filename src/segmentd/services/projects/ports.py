@@ -1,0 +1,48 @@
+"""What the project, environment and token use cases need from a store."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from segmentd.domain.projects.model import AccessToken, Environment, Project
+from segmentd.services.ports import Page
+
+
+class ProjectRepository(Protocol):
+    def add(self, project: Project) -> None:
+        """Store a new project; raises ``KeyExists`` if the key is taken."""
+        ...
+
+    def get(self, key: str) -> Project | None: ...
+
+    def list(self, *, limit: int, offset: int) -> Page[Project]: ...
+
+    def update(self, project: Project) -> None:
+        """Store a project's name, tags and ``includeInSnippetByDefault`` (key unchanged)."""
+        ...
+
+
+class EnvironmentRepository(Protocol):
+    def add(self, environment: Environment) -> None:
+        """Store a new environment; raises ``KeyExists`` if the key is taken in its project."""
+        ...
+
+    def get(self, *, project_key: str, key: str) -> Environment | None: ...
+
+    def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]: ...
+
+    def find_by_sdk_key(self, sdk_key: str) -> Environment | None: ...
+
+
+class TokenRepository(Protocol):
+    def add(self, token: AccessToken) -> None: ...
+
+    def get(self, token_id: str) -> AccessToken | None: ...
+
+    def find_by_hash(self, token_hash: str) -> AccessToken | None: ...
+
+    def list(self, *, limit: int, offset: int) -> Page[AccessToken]: ...
+
+    def delete(self, token_id: str) -> bool:
+        """Remove a token; ``False`` if there was none."""
+        ...

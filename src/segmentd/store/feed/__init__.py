@@ -1,0 +1,1 @@
+"""SQL reads of the SDK data feed."""
