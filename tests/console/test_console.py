@@ -73,12 +73,12 @@ def test_console__writer_builds_a_segment__targets_rules_explain_history(
 
     # the API's validation message appears beside the field it names
     first = page.all("li.clause")[0]
-    page.select(page.labelled("Operator", first), "lessThan")
+    page.select(page.labelled("Operator", first), "matches")
     first = page.all("li.clause")[0]
-    page.fill(page.labelled("Values", first), "abc")
+    page.fill(page.labelled("Values", first), "([")
     page.labelled("Values", first).send_keys("\t")
     page.button("Save rules").click()
-    error = page.wait_text("li.clause .field-error", "lessThan")
+    error = page.wait_text("li.clause .field-error", "matches")
     values_input = page.labelled("Values", page.all("li.clause")[0])
     assert error.get_attribute("id") == f"{values_input.get_attribute('id')}-error"
     screenshot("segment-rule-error")
