@@ -29,6 +29,7 @@ from segmentd.store import migrate
 from segmentd.store.engines import make_engine
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
+from segmentd.store.token_lookup import SqlTokenFinder
 from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
 
 
@@ -52,6 +53,7 @@ class Services:
     engine: Engine
     big_segments: BigSegmentService
     listener: PostgresChangeListener | SqliteChangePoller | None = None
+    token_finder: SqlTokenFinder | None = None
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -80,6 +82,8 @@ class Services:
             self.listener.stop()
         if isinstance(self.notifier, SqliteChangeNotifier):
             self.notifier.close()  # write the relay rows still queued
+        if self.token_finder is not None:
+            self.token_finder.close()
         self.engine.dispose()
 
 
@@ -121,6 +125,7 @@ def build_services(
         else NoPublisher()
     )
     sync = MembershipSync(uow, publisher, clock)
+    token_finder = SqlTokenFinder(engine)
     jobs = BigSegmentJobs(
         uow,
         clock,
@@ -135,7 +140,7 @@ def build_services(
         settings=settings,
         uow=uow,
         clock=clock,
-        access=AccessService(uow, clock, ids),
+        access=AccessService(uow, clock, ids, token_finder),
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, notifier, big_segments),
         evaluations=EvaluationService(uow, clock, changes),
@@ -148,4 +153,5 @@ def build_services(
         engine=engine,
         big_segments=big_segments,
         listener=listener,
+        token_finder=token_finder,
     )

@@ -48,6 +48,26 @@ def reserve_port() -> int:
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 
 
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _first_start(server: PrivatePostgres | PrivateRedis) -> None:
+    """Start on the reserved port, or on another one if a parallel test run took it first."""
+    for attempt in range(5):
+        try:
+            server.start()
+            return
+        except (subprocess.CalledProcessError, RuntimeError):
+            if attempt == 4:
+                raise
+            server.port = reserve_port()
+
+
 def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -137,7 +157,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     root = Path(tempfile.mkdtemp(prefix="segmentd-pg-"))
     try:
         server = PrivatePostgres(root)
-        server.start()
+        _first_start(server)
         try:
             yield server
         finally:
@@ -182,7 +202,13 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        wait_for_port(self.port)
+        deadline = time.monotonic() + 30
+        while not _listening(self.port):
+            if self._process.poll() is not None:  # e.g. the port was taken meanwhile
+                raise RuntimeError(f"redis-server exited with {self._process.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server does not listen on {self.port}")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Kill the server (its data is gone: it keeps none on disk)."""
@@ -196,7 +222,7 @@ class PrivateRedis:
 def private_redis() -> Iterator[PrivateRedis]:
     root = Path(tempfile.mkdtemp(prefix="segmentd-redis-"))
     server = PrivateRedis(root)
-    server.start()
+    _first_start(server)
     try:
         yield server
     finally:

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 WINDOW_MS = 10_000
+#: Keys kept before the counts of past windows are dropped.
+MAX_KEYS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,13 @@ class Quota:
 
 
 class RateLimiter:
-    """Fixed-window counter per key; ``limit == 0`` turns limiting off."""
+    """Fixed-window counter per key; ``limit == 0`` turns limiting off.
+
+    Keys are ids of authenticated tokens (an invalid token is refused before it is counted),
+    so the map is bounded by the tokens that exist; past ``MAX_KEYS`` entries, the counts of
+    past windows are dropped when a new key arrives, and if the current window alone holds
+    that many, all counts are.
+    """
 
     def __init__(self, limit: int, *, now_ms: Callable[[], int] | None = None) -> None:
         self.limit = limit
@@ -53,8 +61,10 @@ class RateLimiter:
             start, count = self._windows.get(key, (window, 0))
             if start != window:
                 start, count = window, 0
-                if len(self._windows) > 100_000:
-                    self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+            if key not in self._windows and len(self._windows) >= MAX_KEYS:
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
+                if len(self._windows) >= MAX_KEYS:
+                    self._windows = {}
             count += 1
             self._windows[key] = (start, count)
         return Quota(

@@ -210,12 +210,20 @@ class RedisPublisher:
                 pipe.srem(name, *stale)
         pipe.execute()
 
-    def mark_synchronized(self, environment: Environment, now_ms: int) -> bool:
+    def mark_synchronized(
+        self, environment: Environment, now_ms: int, *, refresh_only: bool = False
+    ) -> bool:
         prefix = self.prefix(environment)
         try:
-            self._client.set(f"{prefix}:big_segments_synchronized_on", str(now_ms))
+            # XX: a missing record means Redis lost the data since the last write
+            done = self._client.set(
+                f"{prefix}:big_segments_synchronized_on", str(now_ms), xx=refresh_only
+            )
         except redis.RedisError as error:
             log.warning("redis: could not refresh %s (%s)", prefix, error)
+            return False
+        if not done:
+            log.warning("redis: %s lost its big-segment data; repairing", prefix)
             return False
         return True
 
@@ -255,8 +263,10 @@ class NoPublisher:
         del environment, current_refs
         return True
 
-    def mark_synchronized(self, environment: Environment, now_ms: int) -> bool:
-        del environment, now_ms
+    def mark_synchronized(
+        self, environment: Environment, now_ms: int, *, refresh_only: bool = False
+    ) -> bool:
+        del environment, now_ms, refresh_only
         return True
 
     def close(self) -> None:

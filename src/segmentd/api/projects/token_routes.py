@@ -8,11 +8,14 @@ from fastapi import APIRouter, Depends, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.patching import json_body
 from segmentd.api.projects.representations import token_rep
 from segmentd.api.responses import API, JsonResponse, page_links
 from segmentd.api.schemas import AccessTokenPost, TokenRep, Tokens, error_responses
+from segmentd.domain.patch.json_patch import JsonPatch, parse_patch_document
 from segmentd.domain.projects.model import AccessToken, Role
-from segmentd.services.projects.access import parse_role
+from segmentd.errors import InvalidRequest
+from segmentd.services.projects.access import parse_role, token_changes
 
 router = APIRouter(prefix="/api/v2/tokens", tags=["Access tokens"])
 
@@ -81,3 +84,25 @@ def get_token(tokenId: str, services: Services, _token: Admin) -> JsonResponse:
 def delete_token(tokenId: str, services: Services, _token: Admin) -> Response:
     services.access.delete(tokenId)
     return Response(status_code=204)
+
+
+@router.patch(
+    "/{tokenId}",
+    operation_id="patchToken",
+    summary="Patch access token",
+    response_model=TokenRep,
+    responses=error_responses(400, 401, 403, 404, 413, 415, 429),
+)
+def patch_token(
+    tokenId: str,
+    services: Services,
+    _token: Admin,
+    body: Annotated[object, Depends(json_body)],
+) -> JsonResponse:
+    """Rename a token or change its role with a JSON Patch (``replace`` of ``/name``,
+    ``/role`` or ``/description``). The new role applies from the token's next request on
+    every instance."""
+    patch = parse_patch_document(body)
+    if not isinstance(patch, JsonPatch):
+        raise InvalidRequest("body: a token is changed with a JSON Patch array")
+    return JsonResponse(token_rep(services.access.update(tokenId, token_changes(patch.operations))))

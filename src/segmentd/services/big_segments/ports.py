@@ -148,6 +148,12 @@ class MembershipPublisher(Protocol):
         """Remove every ref not in ``current_refs`` from the environment's sets."""
         ...
 
-    def mark_synchronized(self, environment: Environment, now_ms: int) -> bool: ...
+    def mark_synchronized(
+        self, environment: Environment, now_ms: int, *, refresh_only: bool = False
+    ) -> bool:
+        """Record that the store matches the database as of ``now_ms``. With
+        ``refresh_only`` only an existing record is moved on: ``False`` when there is none
+        (the store lost its data, e.g. Redis restarted without persistence)."""
+        ...
 
     def close(self) -> None: ...

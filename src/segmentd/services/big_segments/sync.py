@@ -6,9 +6,13 @@ removals are remembered (up to a bound), and ``big_segments_synchronized_on`` is
 refreshed, so SDKs see the data age into ``STALE``. The heartbeat (every
 ``interval_s`` seconds) then repairs each dirty environment: it re-adds every current
 member, removes refs of old generations and deleted segments, replays remembered
-removals, and marks the store synchronized again. A repair never deletes a current
-membership, so SDKs see no gap; ``rebuild`` (clear, then rewrite) is exact but leaves a
-gap, and is what the CLI runs with ``--rebuild`` or after too many lost removals.
+removals, and marks the store synchronized again. The heartbeat only moves an existing
+synchronized-on record forward: when the record is gone (Redis restarted without
+persistence, or was flushed, with no write in between to notice), the environment is
+marked dirty and repaired in the same beat, instead of reporting empty sets as current.
+A repair never deletes a current membership, so SDKs see no gap; ``rebuild`` (clear, then
+rewrite) is exact but leaves a gap, and is what the CLI runs with ``--rebuild`` or after
+too many lost removals.
 """
 
 from __future__ import annotations
@@ -181,17 +185,14 @@ class MembershipSync:
             ids = uow.big_segments.environments_with_big_segments()
             environments = [e for e in map(uow.big_segments.environment, ids) if e is not None]
         for environment in environments:
-            if self.is_dirty(environment.id):
-                if self.resync(environment):
-                    log.info(
-                        "big segments of %s/%s resynced", environment.project_key, environment.key
-                    )
-                continue
-            with self._lock(environment.id):
-                if not self.is_dirty(environment.id) and not self.publisher.mark_synchronized(
-                    environment, self._clock.now_ms()
-                ):
-                    self.mark_dirty(environment.id)
+            if not self.is_dirty(environment.id):
+                with self._lock(environment.id):
+                    if not self.is_dirty(environment.id) and not self.publisher.mark_synchronized(
+                        environment, self._clock.now_ms(), refresh_only=True
+                    ):
+                        self.mark_dirty(environment.id)
+            if self.is_dirty(environment.id) and self.resync(environment):
+                log.info("big segments of %s/%s resynced", environment.project_key, environment.key)
 
     def start(self, *, repair_all: bool = True) -> None:
         """Start the heartbeat thread; ``repair_all`` first marks every environment dirty,

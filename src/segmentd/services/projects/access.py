@@ -7,12 +7,14 @@ an environment for the SDK feed and are refused here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from segmentd.domain.patch.json_patch import PatchOperation
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.domain.shared.validate import check_name
 from segmentd.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
 from segmentd.services.ports import Clock, IdFactory, Page
+from segmentd.services.projects.ports import TokenFinder
 from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 TOKEN_PREFIX = "api"
@@ -32,6 +34,47 @@ def parse_role(value: str) -> Role:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenChanges:
+    """What a ``PATCH`` of a token changes; ``None`` leaves a field as it is."""
+
+    name: str | None = None
+    role: Role | None = None
+    description: str | None = None
+    description_set: bool = False
+
+
+def token_changes(operations: tuple[PatchOperation, ...]) -> TokenChanges:
+    """The changes of a JSON Patch on a token: ``replace`` (or ``add``) of ``/name``,
+    ``/role`` or ``/description``, and ``remove`` of ``/description``; anything else is a 400
+    naming the operation."""
+    changes = TokenChanges()
+    for index, operation in enumerate(operations):
+        where = f"patch[{index}]"
+        field = operation.path
+        if operation.op == "remove" and field == "/description":
+            changes = replace(changes, description=None, description_set=True)
+            continue
+        if operation.op not in ("replace", "add") or field not in _PATCHABLE:
+            raise InvalidRequest(
+                f"{where}: only replace of /name, /role or /description is supported on a "
+                f"token, not {operation.op} {field!r}"
+            )
+        value = operation.value
+        if not isinstance(value, str):
+            raise InvalidRequest(f"{where}.value: expected a string")
+        if field == "/role":
+            changes = replace(changes, role=parse_role(value))
+        elif field == "/name":
+            changes = replace(changes, name=value)
+        else:
+            changes = replace(changes, description=value, description_set=True)
+    return changes
+
+
+_PATCHABLE = frozenset(("/name", "/role", "/description"))
+
+
+@dataclass(frozen=True, slots=True)
 class NewToken:
     """A freshly minted token and its secret, which is never available again."""
 
@@ -40,21 +83,22 @@ class NewToken:
 
 
 class AccessService:
-    """Tokens, with a short-lived in-process cache of successful look-ups.
+    """Tokens: every request is authenticated against the database.
 
-    Every API request authenticates, so the cache keeps a database round trip off the hot
-    path. A token deleted through this process stops working at once; one deleted through
-    another instance stops working there within ``cache_ms`` (5 s by default).
+    A token is found by the SHA-256 of its value (one indexed look-up), never by comparing
+    secrets, so the time a look-up takes says nothing about how much of a guess was right.
+    Nothing is cached between requests: a token deleted or given another role through any
+    process, on any instance, is refused (or restricted) by every process on its very next
+    request. ``bench/auth.py`` measures what this costs per request.
     """
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdFactory, *, cache_ms: int = 5_000
+        self, uow: UnitOfWorkFactory, clock: Clock, ids: IdFactory, finder: TokenFinder
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
-        self._cache_ms = cache_ms
-        self._cache: dict[str, tuple[AccessToken, int]] = {}
+        self._finder = finder
 
     @staticmethod
     def _digest(authorization: str | None) -> str:
@@ -67,26 +111,12 @@ class AccessService:
             raise Unauthorized()
         return hash_token(secret)
 
-    def from_cache(self, authorization: str | None) -> AccessToken | None:
-        """The token if it was authenticated recently (no I/O); ``None`` when not cached."""
-        cached = self._cache.get(self._digest(authorization))
-        if cached is not None and cached[1] > self._clock.now_ms():
-            return cached[0]
-        return None
-
     def authenticate(self, authorization: str | None) -> AccessToken:
-        """The token named by an ``Authorization`` header (raw, or with ``Bearer ``)."""
-        token = self.from_cache(authorization)
-        if token is not None:
-            return token
-        digest = self._digest(authorization)
-        with self._uow() as uow:
-            token = uow.tokens.find_by_hash(digest)
+        """The token named by an ``Authorization`` header (raw, or with ``Bearer ``), as the
+        database holds it now."""
+        token = self._finder.find_by_hash(self._digest(authorization))
         if token is None:
             raise Unauthorized()
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[digest] = (token, self._clock.now_ms() + self._cache_ms)
         return token
 
     @staticmethod
@@ -131,4 +161,22 @@ class AccessService:
             if not uow.tokens.delete(token_id):
                 raise NotFound()
             uow.commit()
-        self._cache = {k: v for k, v in self._cache.items() if v[0].id != token_id}
+
+    def update(self, token_id: str, changes: TokenChanges) -> AccessToken:
+        """Rename, redescribe or change the role of a token; the new role applies to the
+        token's next request on every process."""
+        with self._uow(write=True) as uow:
+            token = uow.tokens.get(token_id)
+            if token is None:
+                raise NotFound()
+            if changes.name is not None:
+                check_name(changes.name)
+            updated = replace(
+                token,
+                name=token.name if changes.name is None else changes.name,
+                role=token.role if changes.role is None else changes.role,
+                description=(changes.description if changes.description_set else token.description),
+            )
+            uow.tokens.update(updated)
+            uow.commit()
+        return updated

@@ -41,8 +41,19 @@ class TokenRepository(Protocol):
 
     def find_by_hash(self, token_hash: str) -> AccessToken | None: ...
 
+    def update(self, token: AccessToken) -> None:
+        """Store a token's new name, description and role (its id and hash never change)."""
+        ...
+
     def list(self, *, limit: int, offset: int) -> Page[AccessToken]: ...
 
     def delete(self, token_id: str) -> bool:
         """Remove a token; ``False`` if there was none."""
         ...
+
+
+class TokenFinder(Protocol):
+    """The look-up that authenticates every request: the token with this SHA-256, as the
+    database holds it now (never cached, so revocation applies at once)."""
+
+    def find_by_hash(self, token_hash: str) -> AccessToken | None: ...

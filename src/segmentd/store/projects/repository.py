@@ -230,6 +230,12 @@ class SqlEnvironmentRepository(Repository):
         return None if row is None else environment_from_row(row, row._mapping["project_key"])
 
 
+# Built once: every API request authenticates with it.
+_SELECT_TOKEN_BY_HASH = sa.select(schema.access_tokens).where(
+    schema.access_tokens.c.token_hash == sa.bindparam("b_hash")
+)
+
+
 class SqlTokenRepository(Repository):
     def add(self, token: AccessToken) -> None:
         self.connection.execute(
@@ -251,10 +257,15 @@ class SqlTokenRepository(Repository):
         return None if row is None else _token(row)
 
     def find_by_hash(self, token_hash: str) -> AccessToken | None:
-        row = self.connection.execute(
-            sa.select(schema.access_tokens).where(schema.access_tokens.c.token_hash == token_hash)
-        ).first()
+        row = self.connection.execute(_SELECT_TOKEN_BY_HASH, {"b_hash": token_hash}).first()
         return None if row is None else _token(row)
+
+    def update(self, token: AccessToken) -> None:
+        self.connection.execute(
+            schema.access_tokens.update()
+            .where(schema.access_tokens.c.id == token.id)
+            .values(name=token.name, description=token.description, role=token.role.value)
+        )
 
     def list(self, *, limit: int, offset: int) -> Page[AccessToken]:
         rows = self.connection.execute(
