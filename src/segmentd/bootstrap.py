@@ -14,6 +14,7 @@ from segmentd.services.big_segments.ports import MembershipPublisher
 from segmentd.services.big_segments.service import BigSegmentService
 from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.changes import ChangeHub
+from segmentd.services.client_sdk import ClientSdkService
 from segmentd.services.evaluations.service import EvaluationService
 from segmentd.services.expiring.service import ExpiringTargetService
 from segmentd.services.feed.service import FeedService
@@ -44,6 +45,7 @@ class Services:
     projects: ProjectService
     segments: SegmentService
     evaluations: EvaluationService
+    client_sdk: ClientSdkService
     expiring: ExpiringTargetService
     audit: AuditService
     changes: ChangeHub
@@ -136,6 +138,7 @@ def build_services(
         max_rows=settings.import_max_rows,
     )
     big_segments = BigSegmentService(uow, clock, notifier, sync, jobs)
+    evaluations = EvaluationService(uow, clock, changes)
     return Services(
         settings=settings,
         uow=uow,
@@ -143,7 +146,8 @@ def build_services(
         access=AccessService(uow, clock, ids, token_finder),
         projects=ProjectService(uow, clock, ids),
         segments=SegmentService(uow, clock, notifier, big_segments),
-        evaluations=EvaluationService(uow, clock, changes),
+        evaluations=evaluations,
+        client_sdk=ClientSdkService(uow, evaluations, changes, clock),
         expiring=ExpiringTargetService(uow, clock, notifier),
         audit=AuditService(uow),
         changes=changes,

@@ -16,7 +16,7 @@ from ldclient.feature_store import InMemoryFeatureStore
 
 from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
-from segmentd.domain.flags.model import Flag
+from segmentd.domain.flags.model import DEFAULT_CLIENT_SIDE, ClientSideAvailability, Flag
 from segmentd.domain.flags.patch import parse_flag_instructions
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.segments.model import Segment
@@ -96,9 +96,16 @@ class Feed:
         self.services.notifier.publish(ItemChange(self.env.id, "segments", key, version))
         return version
 
-    def segment_flag(self, flag_key: str, segment_key: str) -> Flag:
+    def segment_flag(
+        self,
+        flag_key: str,
+        segment_key: str,
+        client_side: ClientSideAvailability = DEFAULT_CLIENT_SIDE,
+    ) -> Flag:
         """A boolean flag, on, serving true to members of the segment and false otherwise."""
-        flag = self.services.flags.create("default", FlagDraft(key=flag_key, name=flag_key))
+        flag = self.services.flags.create(
+            "default", FlagDraft(key=flag_key, name=flag_key, client_side=client_side)
+        )
         true_id, false_id = (v.id for v in flag.variations)
         return self.instruct(
             flag_key,

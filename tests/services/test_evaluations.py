@@ -49,3 +49,25 @@ def test_memberships__created_segment__seen_at_once(services: Services) -> None:
         m.segment.key for m in services.evaluations.memberships("p", "production", {"key": "k"})
     ]
     assert keys == ["a", "b"]
+
+
+def test_memberships__same_key_and_version_in_two_environments__not_confused(
+    services: Services, clock: FixedClock
+) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    for env in ("production", "test"):
+        services.segments.create("p", env, SegmentDraft(key="s", name="S"))
+    _include_directly(services, "ann")  # production's "s" is now version 2 with ann
+    test_env = services.projects.get_environment("p", "test")
+    current = services.segments.get("p", "test", "s")
+    with services.uow(write=True) as uow:  # test's "s" is version 2 too, without ann
+        uow.segments.update(
+            environment_id=test_env.id,
+            segment=replace(current, version=current.version + 1, included=("bob",)),
+            expected_version=current.version,
+        )
+        uow.commit()
+    clock.advance(250)
+    assert _is_member(services, "ann") is True
+    in_test = services.evaluations.memberships("p", "test", {"kind": "user", "key": "ann"})
+    assert in_test[0].result.is_member is False

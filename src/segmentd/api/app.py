@@ -10,8 +10,11 @@ from segmentd.api import docs, errors, health
 from segmentd.api.app_services import AppServices
 from segmentd.api.audit import routes as audit
 from segmentd.api.big_segments import routes as big_segments
+from segmentd.api.client_sdk import routes as client_sdk
+from segmentd.api.client_sdk import stream_routes as client_streams
 from segmentd.api.console import routes as console
 from segmentd.api.console.session import SessionGuard
+from segmentd.api.cors import CorsMiddleware
 from segmentd.api.evaluations import routes as evaluations
 from segmentd.api.expiring import routes as expiring
 from segmentd.api.expiry import DEFAULT_EXPIRY_INTERVAL, background_lifespan
@@ -85,6 +88,8 @@ def create_app(
         tokens,
         flags,
         sdk,
+        client_sdk,
+        client_streams,
     ):
         app.include_router(module.router)
     docs.install(app)
@@ -93,7 +98,7 @@ def create_app(
     # console request reaches the edge with its session as an ``Authorization`` header.
     app.edge = SessionGuard(
         EdgeMiddleware(
-            FastLane(app.fastapi_stack, services, limiter),
+            FastLane(CorsMiddleware(app.fastapi_stack), services, limiter),
             max_body_bytes=services.settings.max_body_bytes,
             max_upload_bytes=services.settings.import_max_bytes + UPLOAD_OVERHEAD_BYTES,
         )

@@ -93,7 +93,11 @@ class EdgeMiddleware:
     def _limit(self, scope: Scope) -> int:
         path = scope["path"].rstrip("/")
         # SDK event batches (POST /bulk, /diagnostic) may be larger than a REST body.
-        is_upload = path.endswith("/imports") or path in ("/bulk", "/diagnostic")
+        is_upload = (
+            path.endswith("/imports")
+            or path in ("/bulk", "/diagnostic")
+            or path.startswith(("/events/", "/mobile"))
+        )
         return self.max_upload_bytes if is_upload else self.max_body_bytes
 
     def _refusal(self, scope: Scope) -> ServiceError | None:

@@ -291,7 +291,7 @@ def build_value_test(op: str, values: Sequence[JsonValue]) -> ValueTest:
 
 
 class PreparedCache:
-    """Prepared segments keyed by ``(key, version)``, bounded, safe to share across threads.
+    """Prepared segments keyed by ``(scope, key, version)``, bounded, safe to share across threads.
 
     A new version of a segment prepares anew; when full, the oldest-inserted entries go first
     (superseded versions are never used again, so insertion order is a good proxy for age).
@@ -299,12 +299,16 @@ class PreparedCache:
 
     def __init__(self, max_entries: int = 10_000) -> None:
         self._max = max_entries
-        self._entries: OrderedDict[tuple[str, int], PreparedSegment] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, int], PreparedSegment] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, segment: Segment) -> PreparedSegment:
-        """The prepared form of ``segment``, built on first use of its version."""
-        cache_key = (segment.key, segment.version)
+    def get(self, segment: Segment, *, scope: str = "") -> PreparedSegment:
+        """The prepared form of ``segment``, built on first use of its version.
+
+        ``scope`` names where the segment lives (its environment): segments of different
+        environments may share a key and a version, and must not share an entry.
+        """
+        cache_key = (scope, segment.key, segment.version)
         found = self._entries.get(cache_key)
         if found is not None:  # a stored version never changes, so the key is enough
             return found

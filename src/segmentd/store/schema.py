@@ -220,6 +220,9 @@ flags = sa.Table(
     sa.Column("temporary", sa.Boolean, nullable=False),
     sa.Column("creation_date", sa.BigInteger, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # clientSideAvailability: served to client-side ids / mobile keys (migration 0006)
+    sa.Column("using_environment_id", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("using_mobile_key", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.UniqueConstraint("project_id", "key", name="uq_flags_project_key"),
 )

@@ -86,7 +86,7 @@ async def stream_all(request: Request, environment: SdkEnvironment) -> Response:
     )
 
 
-async def _count_events(request: Request) -> int:
+async def count_events(request: Request) -> int:
     raw = await request.body()
     if (request.headers.get("content-encoding") or "").lower() == "gzip":
         try:
@@ -100,7 +100,7 @@ async def _count_events(request: Request) -> int:
     return len(events) if isinstance(events, list) else 1
 
 
-def _record(request: Request, count: int) -> None:
+def record_events(request: Request, count: int) -> None:
     state = request.app.state
     state.events_received = getattr(state, "events_received", 0) + count
 
@@ -113,7 +113,7 @@ def _record(request: Request, count: int) -> None:
     responses=error_responses(401),
 )
 async def bulk(request: Request, _environment: SdkEnvironment) -> Response:
-    _record(request, await _count_events(request))
+    record_events(request, await count_events(request))
     return Response(status_code=202)
 
 
@@ -125,5 +125,5 @@ async def bulk(request: Request, _environment: SdkEnvironment) -> Response:
     responses=error_responses(401),
 )
 async def diagnostic(request: Request, _environment: SdkEnvironment) -> Response:
-    _record(request, await _count_events(request))
+    record_events(request, await count_events(request))
     return Response(status_code=202)

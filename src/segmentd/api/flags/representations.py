@@ -7,7 +7,7 @@ from collections.abc import Collection
 from typing import Any
 
 from segmentd.api.responses import API, link
-from segmentd.domain.flags.codec import config_to_json, variation_to_json
+from segmentd.domain.flags.codec import client_side_to_json, config_to_json, variation_to_json
 from segmentd.domain.flags.model import Flag, FlagConfig
 from segmentd.domain.projects.model import Environment
 from segmentd.services.flags.ports import FlagListing
@@ -64,7 +64,8 @@ def flag_rep(
         "customProperties": {},
         "archived": False,
         "deprecated": False,
-        "includeInSnippet": False,
+        "includeInSnippet": flag.client_side.using_environment_id,
+        "clientSideAvailability": client_side_to_json(flag.client_side),
         "environments": {
             e.key: config_rep(
                 flag.environments[e.key], project_key=project_key, flag_key=flag.key, environment=e

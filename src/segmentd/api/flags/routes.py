@@ -14,7 +14,12 @@ from segmentd.api.app_services import AppServices
 from segmentd.api.flags.representations import flag_path, flag_rep
 from segmentd.api.responses import JsonResponse, page_links
 from segmentd.api.schemas import error_responses
-from segmentd.domain.flags.model import Flag, Variation
+from segmentd.domain.flags.model import (
+    DEFAULT_CLIENT_SIDE,
+    ClientSideAvailability,
+    Flag,
+    Variation,
+)
 from segmentd.domain.flags.patch import parse_flag_instructions
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.projects.model import AccessToken, Project
@@ -43,6 +48,11 @@ class DefaultsIn(_Strict):
     offVariation: int
 
 
+class ClientSideAvailabilityIn(_Strict):
+    usingEnvironmentId: bool | None = None
+    usingMobileKey: bool | None = None
+
+
 class FeatureFlagBody(_Strict):
     """LaunchDarkly's ``FeatureFlagBody`` (the fields segmentd uses)."""
 
@@ -54,6 +64,25 @@ class FeatureFlagBody(_Strict):
     variations: list[VariationIn] | None = None
     defaults: DefaultsIn | None = None
     isFlagOn: bool | None = None
+    clientSideAvailability: ClientSideAvailabilityIn | None = None
+    includeInSnippet: bool | None = Field(
+        default=None, description="Legacy: clientSideAvailability.usingEnvironmentId"
+    )
+
+
+def _client_side(body: FeatureFlagBody) -> ClientSideAvailability:
+    """LaunchDarkly's defaults (mobile yes, environment id no) for what the body omits;
+    ``clientSideAvailability`` wins over the legacy ``includeInSnippet``."""
+    default = DEFAULT_CLIENT_SIDE
+    given = body.clientSideAvailability
+    using_env = body.includeInSnippet
+    if given is not None and given.usingEnvironmentId is not None:
+        using_env = given.usingEnvironmentId
+    using_mobile = given.usingMobileKey if given is not None else None
+    return ClientSideAvailability(
+        using_environment_id=default.using_environment_id if using_env is None else using_env,
+        using_mobile_key=default.using_mobile_key if using_mobile is None else using_mobile,
+    )
 
 
 def _render(project: Project, flag: Flag, env: list[str] | None) -> dict[str, Any]:
@@ -89,6 +118,7 @@ def post_flag(
             on_variation=body.defaults.onVariation if body.defaults else None,
             off_variation=body.defaults.offVariation if body.defaults else None,
             on=bool(body.isFlagOn),
+            client_side=_client_side(body),
         ),
     )
     project = services.projects.get_project(projectKey)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from segmentd.domain.flags.model import (
+    ClientSideAvailability,
     Flag,
     FlagConfig,
     FlagRule,
@@ -94,6 +95,28 @@ def config_to_json(config: FlagConfig) -> JsonObject:
     }
 
 
+def client_side_to_json(availability: ClientSideAvailability) -> JsonObject:
+    return {
+        "usingEnvironmentId": availability.using_environment_id,
+        "usingMobileKey": availability.using_mobile_key,
+    }
+
+
+def client_side_from_json(
+    value: object, *, defaults: ClientSideAvailability, path: str = "clientSideAvailability"
+) -> ClientSideAvailability:
+    """Decode ``clientSideAvailability``; an absent (or null) field keeps ``defaults``."""
+    if value is None:
+        return defaults
+    obj = as_object(value, path)
+    return ClientSideAvailability(
+        using_environment_id=get_bool(
+            obj, "usingEnvironmentId", path, default=defaults.using_environment_id
+        ),
+        using_mobile_key=get_bool(obj, "usingMobileKey", path, default=defaults.using_mobile_key),
+    )
+
+
 def variation_to_json(variation: Variation) -> JsonObject:
     out: JsonObject = {"value": variation.value}
     if variation.id is not None:
@@ -135,8 +158,8 @@ def flag_to_sdk_json(flag: Flag, config: FlagConfig) -> JsonObject:
         "prerequisites": [],
         "trackEvents": config.track_events,
         "trackEventsFallthrough": config.track_events_fallthrough,
-        "clientSide": False,
-        "clientSideAvailability": {"usingMobileKey": False, "usingEnvironmentId": False},
+        "clientSide": flag.client_side.using_environment_id,
+        "clientSideAvailability": client_side_to_json(flag.client_side),
         "deleted": config.deleted,
     }
     if config.off_variation is None:

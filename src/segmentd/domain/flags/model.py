@@ -119,6 +119,20 @@ class FlagConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientSideAvailability:
+    """Which client credentials may evaluate the flag (LaunchDarkly's
+    ``clientSideAvailability``). Defaults are LaunchDarkly's for a new project: mobile SDKs
+    yes, client-side JavaScript (environment id) no."""
+
+    using_environment_id: bool = False
+    using_mobile_key: bool = True
+
+
+#: What a flag created without ``clientSideAvailability`` gets.
+DEFAULT_CLIENT_SIDE = ClientSideAvailability()
+
+
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A feature flag of a project; ``environments`` maps environment keys to configurations.
 
@@ -134,6 +148,7 @@ class Flag:
     tags: tuple[str, ...] = ()
     temporary: bool = False
     environments: Mapping[str, FlagConfig] = field(default_factory=dict)
+    client_side: ClientSideAvailability = DEFAULT_CLIENT_SIDE
 
     @property
     def kind(self) -> str:

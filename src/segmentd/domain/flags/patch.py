@@ -21,7 +21,13 @@ from dataclasses import dataclass, replace
 
 import jsonpointer
 
-from segmentd.domain.flags.codec import config_from_json, config_to_json, serve_from_json
+from segmentd.domain.flags.codec import (
+    client_side_from_json,
+    client_side_to_json,
+    config_from_json,
+    config_to_json,
+    serve_from_json,
+)
 from segmentd.domain.flags.model import (
     Flag,
     FlagConfig,
@@ -50,7 +56,9 @@ from segmentd.domain.shared.json_types import JsonObject, JsonValue
 from segmentd.domain.shared.validate import IdFactory, check_clause, new_uuid
 from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
 
-FLAG_FIELDS = frozenset(("name", "description", "tags", "temporary"))
+FLAG_FIELDS = frozenset(
+    ("name", "description", "tags", "temporary", "clientSideAvailability", "includeInSnippet")
+)
 CONFIG_FIELDS = frozenset(
     (
         "on",
@@ -78,6 +86,8 @@ def patch_document(flag: Flag) -> JsonObject:
         "temporary": flag.temporary,
         "_version": flag.version,
         "environments": {k: config_to_json(c) for k, c in flag.environments.items()},
+        "clientSideAvailability": client_side_to_json(flag.client_side),
+        "includeInSnippet": flag.client_side.using_environment_id,
     }
     if flag.description is not None:
         doc["description"] = flag.description
@@ -141,6 +151,15 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
     if not isinstance(temporary, bool):
         raise InvalidRequest("temporary: expected a boolean")
     environments = as_object(doc.get("environments", {}), "environments")
+    client_side = client_side_from_json(
+        doc.get("clientSideAvailability"), defaults=flag.client_side
+    )
+    snippet = doc.get("includeInSnippet")
+    if snippet is not None and not isinstance(snippet, bool):
+        raise InvalidRequest("includeInSnippet: expected a boolean")
+    if snippet is not None and snippet != flag.client_side.using_environment_id:
+        # The legacy name of usingEnvironmentId; a change to it wins.
+        client_side = replace(client_side, using_environment_id=snippet)
     configs = {}
     for key, config in flag.environments.items():
         env = as_object(environments.get(key, {}), f"environments.{key}")
@@ -161,6 +180,7 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
         tags=get_str_tuple(doc, "tags"),
         temporary=temporary,
         environments=configs,
+        client_side=client_side,
     )
 
 

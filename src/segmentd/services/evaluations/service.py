@@ -125,10 +125,20 @@ class EvaluationService:
             stored[segment.key] = segment
         if previous is not None and not stale and len(stored) == len(known):
             return previous
-        snapshot = EnvironmentSegments({k: self._cache.get(s) for k, s in stored.items()}, stored)
+        prepared = {k: self._cache.get(s, scope=environment.id) for k, s in stored.items()}
+        snapshot = EnvironmentSegments(prepared, stored)
         with self._lock:
             self._snapshots[environment.id] = snapshot
         return snapshot
+
+    def environment_segments(
+        self, environment: Environment
+    ) -> tuple[EnvironmentSegments, BigSegmentMembership | None]:
+        """The environment's current prepared segments and its Big Segment source, for
+        evaluating flags (client-side SDKs) with the same snapshot membership answers use."""
+        with self._uow() as uow:
+            segments = self._current(uow, environment)
+        return segments, self._big_segments(environment)
 
     def _load(
         self, project_key: str, environment_key: str

@@ -56,3 +56,7 @@ class FlagRepository(Protocol):
     def for_environment(self, *, environment_id: str, key: str) -> tuple[Flag, FlagConfig] | None:
         """One flag's row and its configuration in an environment, tombstones included."""
         ...
+
+    def live_in_environment(self, *, environment_id: str) -> tuple[tuple[Flag, FlagConfig], ...]:
+        """Every live flag with its live configuration in the environment (by flag key)."""
+        ...

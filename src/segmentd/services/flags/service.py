@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 from segmentd.domain.flags.model import (
     BOOLEAN_VARIATIONS,
+    DEFAULT_CLIENT_SIDE,
+    ClientSideAvailability,
     Flag,
     FlagConfig,
     Variation,
@@ -42,6 +44,7 @@ class FlagDraft:
     on_variation: int | None = None
     off_variation: int | None = None
     on: bool = False
+    client_side: ClientSideAvailability = DEFAULT_CLIENT_SIDE
 
 
 def flags_referencing_segment(
@@ -110,6 +113,7 @@ class FlagService:
                 temporary=draft.temporary,
                 variations=variations,
                 creation_date=now,
+                client_side=draft.client_side,
             )
         )
         with self._uow(write=True) as uow:
@@ -141,18 +145,21 @@ class FlagService:
 
     def _bump(self, before: Flag, after: Flag) -> Flag:
         now = self._clock.now_ms()
+        # Client-side availability is part of every environment's SDK data: a change to it
+        # raises every configuration's version so that SDK feeds and client streams send it.
+        everywhere = after.client_side != before.client_side
         configs = {
             key: config
-            if config is before.environments[key]
+            if config is before.environments[key] and not everywhere
             else replace(config, version=before.environments[key].version + 1, last_modified=now)
             for key, config in after.environments.items()
         }
-        fields_changed = (after.name, after.description, after.tags, after.temporary) != (
-            before.name,
-            before.description,
-            before.tags,
-            before.temporary,
-        )
+        fields_changed = everywhere or (
+            after.name,
+            after.description,
+            after.tags,
+            after.temporary,
+        ) != (before.name, before.description, before.tags, before.temporary)
         return replace(
             after,
             environments=configs,

@@ -33,6 +33,12 @@ class EnvironmentRepository(Protocol):
 
     def find_by_sdk_key(self, sdk_key: str) -> Environment | None: ...
 
+    def find_by_credential(
+        self, *, client_side_id: str | None = None, mobile_key: str | None = None
+    ) -> Environment | None:
+        """The environment whose client-side id (its ``_id``) or mobile key this is."""
+        ...
+
 
 class TokenRepository(Protocol):
     def add(self, token: AccessToken) -> None: ...

@@ -12,7 +12,7 @@ from segmentd.domain.flags.codec import (
 )
 from segmentd.domain.flags.model import Flag
 from segmentd.store import schema
-from segmentd.store.flags.repository import C, F, config_from_row
+from segmentd.store.flags.repository import C, F, client_side_from_row, config_from_row
 
 _TRUE, _FALSE = b"true", b"false"
 
@@ -81,6 +81,8 @@ class SqlFeedRepository:
             sa.select(
                 F.c.key,
                 F.c.variations,
+                F.c.using_environment_id,
+                F.c.using_mobile_key,
                 C.c.version,
                 C.c.deleted,
                 C.c.config,
@@ -96,6 +98,7 @@ class SqlFeedRepository:
                 name="",
                 variations=variations_from_json(orjson.loads(m["variations"])),
                 creation_date=0,
+                client_side=client_side_from_row(m),
             )
             out[flag.key] = orjson.dumps(flag_to_sdk_json(flag, config_from_row(m)))
         return out

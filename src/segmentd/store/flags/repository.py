@@ -17,7 +17,12 @@ from segmentd.domain.flags.codec import (
     variation_to_json,
     variations_from_json,
 )
-from segmentd.domain.flags.model import Flag, FlagConfig, VariationOrRollout
+from segmentd.domain.flags.model import (
+    ClientSideAvailability,
+    Flag,
+    FlagConfig,
+    VariationOrRollout,
+)
 from segmentd.domain.projects.model import Project
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.flags.ports import FlagListing
@@ -58,6 +63,14 @@ def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
         creation_date=m["creation_date"],
         version=m["version"],
         environments=environments,
+        client_side=client_side_from_row(m),
+    )
+
+
+def client_side_from_row(m: Any) -> ClientSideAvailability:
+    return ClientSideAvailability(
+        using_environment_id=bool(m["using_environment_id"]),
+        using_mobile_key=bool(m["using_mobile_key"]),
     )
 
 
@@ -79,6 +92,8 @@ def _flag_values(flag: Flag) -> dict[str, object]:
         "creation_date": flag.creation_date,
         "version": flag.version,
         "deleted": False,
+        "using_environment_id": flag.client_side.using_environment_id,
+        "using_mobile_key": flag.client_side.using_mobile_key,
     }
 
 
@@ -314,3 +329,26 @@ class SqlFlagRepository:
             {**m, "version": m["config_version"], "deleted": m["config_deleted"]}
         )
         return _flag(m, {}), config
+
+    def live_in_environment(self, *, environment_id: str) -> tuple[tuple[Flag, FlagConfig], ...]:
+        rows = self.connection.execute(
+            sa.select(
+                F,
+                C.c.version.label("config_version"),
+                C.c.deleted.label("config_deleted"),
+                C.c.config,
+            )
+            .join(C, C.c.flag_id == F.c.id)
+            .where(
+                C.c.environment_id == environment_id,
+                C.c.deleted.is_(False),
+                F.c.deleted.is_(False),
+            )
+            .order_by(F.c.key)
+        ).all()
+        out = []
+        for row in rows:
+            m = row._mapping
+            config = config_from_row({**m, "version": m["config_version"], "deleted": False})
+            out.append((_flag(m, {}), config))
+        return tuple(out)

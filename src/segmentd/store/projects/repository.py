@@ -224,9 +224,17 @@ class SqlEnvironmentRepository(Repository):
         return Page(tuple(environment_from_row(r, project_key) for r in rows), total)
 
     def find_by_sdk_key(self, sdk_key: str) -> Environment | None:
-        row = self.connection.execute(
-            self._select().where(schema.environments.c.sdk_key == sdk_key)
-        ).first()
+        return self._find(schema.environments.c.sdk_key == sdk_key)
+
+    def find_by_credential(
+        self, *, client_side_id: str | None = None, mobile_key: str | None = None
+    ) -> Environment | None:
+        if client_side_id is not None:
+            return self._find(schema.environments.c.id == client_side_id)
+        return self._find(schema.environments.c.mobile_key == mobile_key)
+
+    def _find(self, where: sa.ColumnElement[bool]) -> Environment | None:
+        row = self.connection.execute(self._select().where(where)).first()
         return None if row is None else environment_from_row(row, row._mapping["project_key"])
 
 

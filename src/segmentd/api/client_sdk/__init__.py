@@ -1,0 +1,1 @@
+"""Client-side (browser) and mobile SDK endpoints: evaluated flags, streams, events."""
