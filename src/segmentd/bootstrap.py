@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from segmentd.config import Settings
+from segmentd.errors import DataDirUnusable
 from segmentd.export.redis import NoPublisher, RedisPublisher
 from segmentd.services.audit.service import AuditService
 from segmentd.services.big_segments.jobs import BigSegmentJobs
@@ -26,8 +29,7 @@ from segmentd.services.projects.service import ProjectService
 from segmentd.services.segments.service import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
 from segmentd.services.unit_of_work import UnitOfWorkFactory
-from segmentd.store import migrate
-from segmentd.store.engines import make_engine
+from segmentd.store.connect import open_database
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 from segmentd.store.token_lookup import SqlTokenFinder
@@ -56,6 +58,10 @@ class Services:
     big_segments: BigSegmentService
     listener: PostgresChangeListener | SqliteChangePoller | None = None
     token_finder: SqlTokenFinder | None = None
+    #: The database's schema was created by this process (a new database).
+    created_database: bool = False
+    #: The database URL with any password hidden, for messages.
+    database_shown: str = ""
 
     def database_ready(self) -> bool:
         """Whether the database answers a trivial query (``/readyz``)."""
@@ -97,9 +103,9 @@ def build_services(
     run_migrations: bool = True,
 ) -> Services:
     """Connect to the configured database, migrate it to head and wire the services."""
-    engine = make_engine(settings.resolved_database_url)
-    if run_migrations:
-        migrate.upgrade(engine)
+    check_data_dir(settings.data_path)
+    database = open_database(settings.resolved_database_url, run_migrations=run_migrations)
+    engine = database.engine
     uow = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     ids = ids or RandomIds()
@@ -134,7 +140,7 @@ def build_services(
         notifier,
         sync,
         JobRunner(),
-        data_dir=settings.data_dir,
+        data_dir=settings.data_path,
         max_rows=settings.import_max_rows,
     )
     big_segments = BigSegmentService(uow, clock, notifier, sync, jobs)
@@ -158,4 +164,21 @@ def build_services(
         big_segments=big_segments,
         listener=listener,
         token_finder=token_finder,
+        created_database=database.created,
+        database_shown=database.shown_url,
     )
+
+
+def check_data_dir(path: Path) -> None:
+    """Create the data directory if missing; refuse one that is not a usable directory."""
+    fix = "choose another with --data-dir or SEGMENTD_DATA_DIR, or fix its permissions"
+    if path.exists() and not path.is_dir():
+        raise DataDirUnusable(f"data directory {path} is not a directory: {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataDirUnusable(
+            f"cannot create data directory {path} ({error.strerror}): {fix}"
+        ) from None
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        raise DataDirUnusable(f"data directory {path} is not readable and writable: {fix}")

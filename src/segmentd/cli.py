@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -19,7 +21,7 @@ from segmentd.config import Settings
 from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.shared.context import parse_context
-from segmentd.errors import InvalidRequest, ServiceError
+from segmentd.errors import CannotListen, InvalidRequest, NotFound, ServiceError, StartupError
 from segmentd.evaluation.evaluator import StaticSegments, reason_to_json
 from segmentd.evaluation.evaluator import evaluate as run_evaluation
 from segmentd.services.first_run import initialise_if_empty
@@ -49,7 +51,9 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def _services(ctx: click.Context) -> Services:
-    return build_services(_settings(ctx))
+    services = build_services(_settings(ctx))
+    _say_database(services)
+    return services
 
 
 @click.group()
@@ -61,25 +65,77 @@ def _services(ctx: click.Context) -> Services:
 def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) -> None:
     """segmentd: self-hosted feature-flag segments with LaunchDarkly's REST API."""
     ctx.obj = Settings.from_env().with_overrides(data_dir=data_dir, database_url=database_url)
+    ctx.meta["data_dir_source"] = (
+        "--data-dir"
+        if data_dir is not None
+        else "SEGMENTD_DATA_DIR"
+        if os.environ.get("SEGMENTD_DATA_DIR")
+        else "default"
+    )
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind and listen on ``host:port`` before anything else runs (``CannotListen`` if not)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        hint = (
+            "stop the other process or choose another --port / SEGMENTD_PORT"
+            if error.errno == errno.EADDRINUSE
+            else "check --host / SEGMENTD_HOST and --port / SEGMENTD_PORT"
+        )
+        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror}; {hint}") from None
+    sock.set_inheritable(True)  # worker processes serve the same socket
+    return sock
+
+
+def _say_database(services: Services) -> None:
+    """On stderr, which database a command has just created (so a stray one is noticed)."""
+    if not services.created_database:
+        return
+    settings = services.settings
+    where = ""
+    if not settings.database_url:
+        source = click.get_current_context().meta.get("data_dir_source", "default")
+        where = f" in data directory {settings.data_path.resolve()} ({source})"
+    click.echo(f"segmentd: created a new database {services.database_shown}{where}", err=True)
 
 
 @main.command()
 @click.option("--host", help="Listen address (default 127.0.0.1).")
-@click.option("--port", type=int, help="Listen port (default 8080).")
+@click.option("--port", type=int, help="Listen port (default 8080; 0 picks a free one).")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
 @click.pass_context
 @reports_errors
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
-    """Run the API server (migrates the database first)."""
-    import uvicorn
-
+    """Run the API server: bind the port, migrate the database, then serve."""
     settings = _settings(ctx).with_overrides(host=host, port=port)
+    sock = listen(settings.host, settings.port)
+    try:
+        _serve(settings, sock, workers)
+    finally:
+        sock.close()
+
+
+def _serve(settings: Settings, sock: socket.socket, workers: int) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    bound = sock.getsockname()
+    shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    base = f"http://{shown_host}:{bound[1]}"
+    click.echo(f"segmentd {__version__} listening on {base} (API docs at {base}/docs)")
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     services = build_services(settings)
+    _say_database(services)
     first = initialise_if_empty(services.uow, services.projects, services.access)
-    base = f"http://{settings.host}:{settings.port}"
     if first is not None:
         click.echo("segmentd: first run. Created project 'default' (production, test).")
         click.echo(f"Admin access token (shown once): {first.secret}")
@@ -89,31 +145,28 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
             f"    -H 'Authorization: {first.secret}' -H 'Content-Type: application/json' \\\n"
             '    -d \'{"key": "beta-testers", "name": "Beta testers"}\''
         )
-    click.echo(f"segmentd {__version__} listening on {base} (API docs at {base}/docs)")
     log_config = {"version": 1, "disable_existing_loggers": False}
     if workers > 1:
         services.close()
         os.environ["SEGMENTD_DATABASE_URL"] = settings.resolved_database_url
+        os.environ["SEGMENTD_DATA_DIR"] = str(settings.data_path.resolve())
         os.environ["SEGMENTD_WORKERS"] = str(workers)  # each worker relays its changes
-        uvicorn.run(
+        config = uvicorn.Config(
             "segmentd.asgi:app_from_env",
             factory=True,
-            host=settings.host,
-            port=settings.port,
             workers=workers,
             access_log=False,
             log_config=log_config,
         )
+        Multiprocess(config, sockets=[sock]).run()
         return
     from segmentd.api.app import create_app
 
-    uvicorn.run(
-        create_app(services),
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_config=log_config,
-    )
+    app = create_app(services)
+    server = uvicorn.Server(uvicorn.Config(app, access_log=False, log_config=log_config))
+    server.run(sockets=[sock])
+    if not server.started:
+        raise StartupError("the server did not start; see the log above")
 
 
 @main.command()
@@ -127,18 +180,29 @@ def migrate(ctx: click.Context) -> None:
 
 def _read_segments(path: Path) -> list[Segment]:
     """LaunchDarkly segment JSON from a file: one segment, a list of them, an SDK payload
-    (``{"segments": {key: segment}}``) or a REST list (``{"items": [...]}``)."""
+    (``{"segments": {key: segment}}``) or a REST list (``{"items": [...]}``). Every problem
+    names the file; a file without segments is refused."""
     try:
         document = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as error:
-        raise InvalidRequest(f"--segments: cannot read {path}: {error}") from None
+    except OSError as error:
+        raise InvalidRequest(f"--segments: cannot read {path}: {error.strerror}") from None
+    except orjson.JSONDecodeError as error:
+        raise InvalidRequest(f"--segments: {path} is not JSON: {error}") from None
     if isinstance(document, dict) and isinstance(document.get("segments"), dict):
         items = list(document["segments"].values())
     elif isinstance(document, dict) and isinstance(document.get("items"), list):
         items = document["items"]
     else:
         items = document if isinstance(document, list) else [document]
-    return [codec.segment_from_json(item) for item in items]
+    if not items:
+        raise InvalidRequest(f"--segments: {path} holds no segments")
+    segments = []
+    for index, item in enumerate(items):
+        try:
+            segments.append(codec.segment_from_json(item))
+        except ServiceError as error:
+            raise InvalidRequest(f"--segments: {path}: segment #{index}: {error.message}") from None
+    return segments
 
 
 @main.command()
@@ -161,6 +225,8 @@ def evaluate(segments_file: Path, context_json: str, only: str | None) -> None:
     context = parse_context(raw_context)
     segments = _read_segments(segments_file)
     provider = StaticSegments(segments)
+    if only is not None and all(s.key != only for s in segments):
+        raise NotFound(f"--segment: no segment {only!r} in {segments_file}")
     keys = [only] if only else sorted(s.key for s in segments)
     for key in keys:
         result = run_evaluation(key, context, provider)
@@ -247,6 +313,8 @@ def bigsegments_resync(
         )
     finally:
         services.close()
+    if not done:
+        click.echo("no environment holds big segments: nothing to resync", err=True)
     for environment, ok in done:
         state = "in sync" if ok else "FAILED (is Redis reachable?)"
         click.echo(f"{environment.project_key}/{environment.key}: {state}")

@@ -5,7 +5,7 @@ Nothing here does I/O at import. ``Settings.from_env`` reads ``SEGMENTD_*`` vari
 =========================  ============================================  ===========================
 variable                   meaning                                       default
 =========================  ============================================  ===========================
-SEGMENTD_DATA_DIR          where the SQLite file and uploads live        ``./data``
+SEGMENTD_DATA_DIR          where the SQLite file and uploads live        see below
 SEGMENTD_DATABASE_URL      ``sqlite:///path`` or ``postgresql://…``      SQLite in the data dir
 SEGMENTD_HOST / _PORT      listen address                                ``127.0.0.1`` / ``8080``
 SEGMENTD_RATE_LIMIT        requests per token per 10 s; ``0`` = off      ``10000``
@@ -23,6 +23,11 @@ SEGMENTD_WORKERS           processes serving one database (set by        ``1``
 =========================  ============================================  ===========================
 
 The default Redis prefix is ``launchdarkly:{project}:{env}`` (one prefix per environment).
+
+The data directory is, in this order: ``--data-dir``, ``SEGMENTD_DATA_DIR``, then
+``$XDG_DATA_HOME/segmentd`` (``~/.local/share/segmentd`` when ``XDG_DATA_HOME`` is unset). It
+never depends on the working directory, so ``segmentd serve`` and every other command find
+the same database from anywhere.
 """
 
 from __future__ import annotations
@@ -40,9 +45,20 @@ DEFAULT_IMPORT_MAX_BYTES = 40 * 1024 * 1024
 DEFAULT_IMPORT_MAX_ROWS = 1_000_000
 
 
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_DATA_HOME/segmentd``, or ``~/.local/share/segmentd`` (XDG's default), from
+    ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    xdg = Path(env.get("XDG_DATA_HOME") or "")
+    if not xdg.is_absolute():  # unset, or relative (which the XDG spec says to ignore)
+        xdg = Path(env.get("HOME") or Path.home()) / ".local" / "share"
+    return xdg / "segmentd"
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    data_dir: Path = Path("data")
+    #: The data directory given (flag or environment); ``None``: :func:`default_data_dir`.
+    data_dir: Path | None = None
     database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
@@ -57,11 +73,16 @@ class Settings:
     workers: int = 1
 
     @property
+    def data_path(self) -> Path:
+        """The data directory in use: the one given, else :func:`default_data_dir`."""
+        return self.data_dir if self.data_dir is not None else default_data_dir()
+
+    @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file inside the data directory."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'segmentd.sqlite3').resolve()}"
+        return f"sqlite:///{(self.data_path / 'segmentd.sqlite3').resolve()}"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-``None`` fields replaced (CLI flags win over env)."""
@@ -83,8 +104,9 @@ class Settings:
                 raise InvalidRequest(f"{name}: must not be negative")
             return value
 
+        data_dir = env.get("SEGMENTD_DATA_DIR")
         return cls(
-            data_dir=Path(env.get("SEGMENTD_DATA_DIR") or "data"),
+            data_dir=Path(data_dir) if data_dir else None,
             database_url=env.get("SEGMENTD_DATABASE_URL") or None,
             host=env.get("SEGMENTD_HOST") or "127.0.0.1",
             port=integer("SEGMENTD_PORT", 8080),

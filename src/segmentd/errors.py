@@ -19,8 +19,17 @@ LaunchDarkly's error body ``{"code", "message", "id"}`` with ``status``; the CLI
     ├── UnsupportedMediaType          415 unsupported_media_type
     ├── UnprocessablePatch            422 patch_failed
     ├── RateLimited                   429 rate_limited
-    └── Unavailable                   503 service_unavailable
-        └── DatabaseUnavailable       503 service_unavailable
+    ├── Unavailable                   503 service_unavailable
+    │   └── DatabaseUnavailable       503 service_unavailable
+    └── StartupError                  start-up and CLI set-up; one exit code per kind
+        ├── BadDatabaseUrl            exit 10
+        ├── DatabaseMissing           exit 11
+        ├── DatabaseUnreachable       exit 12
+        ├── BadRedisUrl               exit 13
+        ├── CannotListen              exit 14
+        └── DataDirUnusable           exit 15
+
+A ``StartupError`` message is one line that says what is wrong and what to do.
 """
 
 from __future__ import annotations
@@ -144,3 +153,35 @@ class DatabaseUnavailable(Unavailable):
 
     default_message = "The database is unavailable; try again shortly."
     headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+
+
+class StartupError(ServiceError):
+    """The process cannot start with its configuration (never reaches an HTTP client)."""
+
+    code = "startup_error"
+    exit_code = 9
+    default_message = "segmentd cannot start with this configuration"
+
+
+class BadDatabaseUrl(StartupError):
+    exit_code = 10
+
+
+class DatabaseMissing(StartupError):
+    exit_code = 11
+
+
+class DatabaseUnreachable(StartupError):
+    exit_code = 12
+
+
+class BadRedisUrl(StartupError):
+    exit_code = 13
+
+
+class CannotListen(StartupError):
+    exit_code = 14
+
+
+class DataDirUnusable(StartupError):
+    exit_code = 15

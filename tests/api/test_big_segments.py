@@ -196,7 +196,7 @@ def test_import__file_over_byte_limit__413_and_no_file_left(
     )
     assert answer.status_code == 413
     assert answer.json()["code"] == "payload_too_large"
-    assert list((live.services.settings.data_dir / "imports").glob("*.part")) == []
+    assert list((live.services.settings.data_path / "imports").glob("*.part")) == []
 
 
 def test_import__waiting_for_approval__holds_environment_second_import_conflicts(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from segmentd.bootstrap import build_services
@@ -60,7 +61,7 @@ def test_migrate__fresh_data_dir__creates_database(tmp_path: Path) -> None:
 
 def test_cli__bad_database_url__clear_error(tmp_path: Path) -> None:
     code, out, err = _run(tmp_path, "--database-url", "mysql://x", "migrate")
-    assert code == 2
+    assert code == 10
     assert out == ""
     assert "unsupported database URL" in err
 
@@ -115,12 +116,46 @@ def test_evaluate__bad_context__exit_2_message(tmp_path: Path) -> None:
     assert "key" in result.stderr
 
 
-def test_evaluate__unknown_segment__error_reason(tmp_path: Path) -> None:
+def test_evaluate__unknown_segment__exit_4_naming_it(tmp_path: Path) -> None:
     path = tmp_path / "segments.json"
     path.write_text('{"key": "s", "version": 1}')
     result = CliRunner().invoke(
         main,
         ["evaluate", "--segments", str(path), "--context", '{"key": "k"}', "--segment", "nope"],
     )
-    assert result.exit_code == 0
-    assert '"segmentNotFound"' in result.stdout
+    assert result.exit_code == 4
+    assert result.stdout == ""
+    assert result.stderr == f"error: --segment: no segment 'nope' in {path}\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        pytest.param("", "is not JSON", id="empty file"),
+        pytest.param("[]", "holds no segments", id="empty list"),
+        pytest.param('{"segments": {}}', "holds no segments", id="empty SDK payload"),
+        pytest.param('[{"key": "ok"}, {"key": 5}]', "segment #1: key", id="bad segment"),
+    ],
+)
+def test_evaluate__unusable_segments_file__exit_2_naming_the_file(
+    tmp_path: Path, content: str, problem: str
+) -> None:
+    path = tmp_path / "segments.json"
+    path.write_text(content)
+    result = CliRunner().invoke(
+        main, ["evaluate", "--segments", str(path), "--context", '{"key": "k"}']
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: --segments: {path}")
+    assert problem in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_evaluate__missing_file__exit_2_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.json"
+    result = CliRunner().invoke(
+        main, ["evaluate", "--segments", str(path), "--context", '{"key": "k"}']
+    )
+    assert result.exit_code == 2
+    assert result.stderr == f"error: --segments: cannot read {path}: No such file or directory\n"

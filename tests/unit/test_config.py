@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from segmentd.config import Settings
+from segmentd.config import Settings, default_data_dir
 from segmentd.errors import InvalidRequest
 
 
@@ -27,7 +27,35 @@ def test_settings__defaults__sqlite_in_data_dir() -> None:
     settings = Settings.from_env({})
     assert settings.rate_limit == 10_000
     assert settings.resolved_database_url.startswith("sqlite:///")
-    assert settings.resolved_database_url.endswith("data/segmentd.sqlite3")
+    assert settings.resolved_database_url.endswith("/segmentd/segmentd.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        pytest.param({"HOME": "/home/u"}, "/home/u/.local/share/segmentd", id="home"),
+        pytest.param({"HOME": "/home/u", "XDG_DATA_HOME": "/xdg"}, "/xdg/segmentd", id="xdg"),
+        pytest.param(
+            {"HOME": "/home/u", "XDG_DATA_HOME": "rel"},
+            "/home/u/.local/share/segmentd",
+            id="relative xdg ignored",
+        ),
+    ],
+)
+def test_default_data_dir__xdg_then_home_never_the_working_directory(
+    env: dict[str, str], expected: str
+) -> None:
+    assert default_data_dir(env) == Path(expected)
+
+
+def test_settings__data_dir__environment_wins_over_the_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert Settings.from_env({}).data_dir is None
+    assert Settings.from_env({}).data_path == tmp_path / "segmentd"
+    given = Settings.from_env({"SEGMENTD_DATA_DIR": "/srv/seg"})
+    assert given.data_path == Path("/srv/seg")
 
 
 @pytest.mark.parametrize(

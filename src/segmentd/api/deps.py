@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from segmentd.api.params import MAX_INT64
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import InvalidRequest, RateLimited
 
@@ -73,13 +74,28 @@ MAX_PAGE = 100
 
 
 async def pagination(
-    limit: int | None = Query(default=None, description="Page size (default 20, at most 100)"),
-    offset: int | None = Query(default=None, description="Items to skip"),
+    limit: Annotated[
+        int | None,
+        Query(
+            description="Page size, 1 to 100 (default 20)",
+            json_schema_extra={"minimum": 1, "maximum": MAX_PAGE},
+        ),
+    ] = None,
+    offset: Annotated[
+        int | None,
+        Query(
+            description="Items to skip (default 0)",
+            json_schema_extra={"minimum": 0, "maximum": MAX_INT64},
+        ),
+    ] = None,
 ) -> tuple[int, int]:
+    """``limit`` and ``offset``; out of range (as the OpenAPI document states the range) is
+    a 400 naming the parameter. Checked here rather than by FastAPI, so that the fast lane
+    (:mod:`segmentd.api.fastlane`), which calls this directly, words it the same."""
     limit = 20 if limit is None else limit
     offset = 0 if offset is None else offset
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidRequest(f"limit: must be between 1 and {MAX_PAGE}")
-    if offset < 0:
-        raise InvalidRequest("offset: must not be negative")
+    if not 0 <= offset <= MAX_INT64:
+        raise InvalidRequest(f"offset: must be between 0 and {MAX_INT64}")
     return limit, offset

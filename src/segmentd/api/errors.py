@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from segmentd.api.responses import JsonResponse
 from segmentd.errors import (
@@ -50,12 +51,31 @@ def unexpected_error_response(exc: BaseException, rid: str) -> JsonResponse:
     return error_response(ServiceError(), rid)
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves on the request's path (RFC 9110's ``Allow``).
+
+    FastAPI makes one route per method, so Starlette's own 405 names only the first route
+    that matched the path; this asks the router about each method instead.
+    """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+
+
 def _validation_message(errors: list[Any]) -> str:
     """``field.sub: problem`` for the first few problems pydantic found in a body."""
     parts = []
     for error in errors[:5]:
         kind = error.get("type", "")
-        loc = [str(p) for p in error.get("loc", ()) if p != "body"]
+        loc = [str(p) for p in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]  # name the field itself: "offset: …", not "query.offset: …"
         if kind == "json_invalid":
             return "Malformed JSON body"
         if kind == "missing" and not loc:
@@ -88,7 +108,8 @@ def install(app: FastAPI) -> None:
         elif exc.status_code == 404:
             error = NotFound()
         elif exc.status_code == 405:
-            error = MethodNotAllowed()
+            allow = {"Allow": ", ".join(allowed_methods(request))}
+            return error_response(MethodNotAllowed(), request_id(request), allow)
         else:
             error = InvalidRequest(str(exc.detail))
         return await on_service_error(request, error)

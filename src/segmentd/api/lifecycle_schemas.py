@@ -50,7 +50,7 @@ PATCH_BODY_DOC: dict[str, Any] = {
                             "required": ["patch"],
                             "properties": {
                                 "patch": {"type": "array", "items": _OPERATION},
-                                "comment": {"type": "string"},
+                                "comment": {"type": ["string", "null"]},
                             },
                         },
                         {"title": "JSON Patch", "type": "array", "items": _OPERATION},
@@ -60,7 +60,7 @@ PATCH_BODY_DOC: dict[str, Any] = {
                             "required": ["merge"],
                             "properties": {
                                 "merge": {"type": "object"},
-                                "comment": {"type": "string"},
+                                "comment": {"type": ["string", "null"]},
                             },
                         },
                     ]
@@ -72,8 +72,8 @@ PATCH_BODY_DOC: dict[str, Any] = {
                     "type": "object",
                     "required": ["instructions"],
                     "properties": {
-                        "environmentKey": {"type": "string"},
-                        "comment": {"type": "string"},
+                        "environmentKey": {"type": ["string", "null"]},
+                        "comment": {"type": ["string", "null"]},
                         "instructions": {"type": "array", "items": _INSTRUCTION},
                     },
                 }

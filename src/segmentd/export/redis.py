@@ -25,6 +25,7 @@ import redis
 
 from segmentd.domain.big_segments.model import TargetChanges
 from segmentd.domain.projects.model import Environment
+from segmentd.errors import BadRedisUrl
 
 log = logging.getLogger("segmentd.redis")
 
@@ -46,7 +47,14 @@ class RedisPublisher:
     """Writes big-segment membership for SDKs; every failure is logged and returns False."""
 
     def __init__(self, url: str, prefix_template: str) -> None:
-        self._client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5)
+        try:
+            self._client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5)
+        except ValueError as error:
+            scheme = url.split("://", 1)[0] if "://" in url else url[:20]
+            raise BadRedisUrl(
+                f"SEGMENTD_REDIS_URL ({scheme}://…) is not a Redis URL ({error}): "
+                "write redis://host:6379/0, rediss://… or unix:///path"
+            ) from None
         self._template = prefix_template
 
     @property

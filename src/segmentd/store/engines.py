@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from segmentd.errors import InvalidRequest
+from segmentd.errors import BadDatabaseUrl
 
 #: Execution option a unit of work sets to take SQLite's write lock at BEGIN.
 IMMEDIATE = "segmentd_immediate"
@@ -22,8 +22,9 @@ def normalise_url(url: str) -> str:
             return "postgresql+psycopg://" + url[len(prefix) :]
     if url.startswith(("sqlite://", "postgresql+psycopg://")):
         return url
-    raise InvalidRequest(
-        f"unsupported database URL {url.split(':', 1)[0]!r}: use sqlite:///path or postgresql://…"
+    raise BadDatabaseUrl(
+        f"unsupported database URL {url.split(':', 1)[0]!r}: use sqlite:///path or "
+        "postgresql://user@host:5432/database (--database-url or SEGMENTD_DATABASE_URL)"
     )
 
 

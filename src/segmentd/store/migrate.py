@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
@@ -11,8 +12,9 @@ from sqlalchemy.engine import Engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema; safe to call on every start.
+def upgrade(engine: Engine) -> bool:
+    """Bring the database to the newest schema; safe to call on every start. Returns whether
+    the schema was created now (the database had none).
 
     On PostgreSQL an advisory lock serialises concurrent starts of several instances.
     """
@@ -21,5 +23,7 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7317001)")
+        created = not sa.inspect(connection).has_table("alembic_version")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return created

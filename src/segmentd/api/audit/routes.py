@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.lifecycle_schemas import AuditLogEntryListingRepCollection
+from segmentd.api.params import MAX_INT64, MIN_INT64, Offset
 from segmentd.api.responses import API, JsonResponse, link, page_links
 from segmentd.api.schemas import error_responses
 from segmentd.api.segments.representations import segment_path
@@ -100,9 +101,14 @@ def _collection(
 Limit = Annotated[
     int, Query(ge=1, le=MAX_AUDIT_PAGE, description=f"Page size, 1 to {MAX_AUDIT_PAGE}")
 ]
-Offset = Annotated[int, Query(ge=0, description="Entries to skip")]
-Before = Annotated[int | None, Query(description="Only entries before this Unix ms time")]
-After = Annotated[int | None, Query(description="Only entries after this Unix ms time")]
+Before = Annotated[
+    int | None,
+    Query(ge=MIN_INT64, le=MAX_INT64, description="Only entries before this Unix ms time"),
+]
+After = Annotated[
+    int | None,
+    Query(ge=MIN_INT64, le=MAX_INT64, description="Only entries after this Unix ms time"),
+]
 
 
 @router.get(

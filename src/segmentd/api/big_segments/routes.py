@@ -168,7 +168,7 @@ async def create_import(
     del token
     settings = services.settings
     upload = await receive_upload(
-        request, settings.data_dir / "imports", max_bytes=settings.import_max_bytes
+        request, settings.data_path / "imports", max_bytes=settings.import_max_bytes
     )
     assert upload.path is not None
     path: Path = upload.path
@@ -257,7 +257,7 @@ def _read(path: Path) -> Iterator[bytes]:
     operation_id="downloadBigSegmentExport",
     summary="Download a finished export (CSV, one key per line)",
     response_class=StreamingResponse,
-    responses=error_responses(401, 404, 429),
+    responses=error_responses(400, 401, 404, 429),
 )
 def download_export(
     projectKey: str,

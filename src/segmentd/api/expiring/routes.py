@@ -39,7 +39,7 @@ _BODY_SCHEMA = {
     "type": "object",
     "required": ["instructions"],
     "properties": {
-        "comment": {"type": "string"},
+        "comment": {"type": ["string", "null"]},
         "instructions": {
             "type": "array",
             "items": {

@@ -45,11 +45,27 @@ def broadcaster(request: Request) -> StreamBroadcaster:
     return result
 
 
+class EventStream(Response):
+    """Documents ``GET /all`` as ``text/event-stream`` (the route streams it itself)."""
+
+    media_type = "text/event-stream"
+
+
+#: One event of the stream, as the OpenAPI document describes it.
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["put", "patch", "delete"]},
+        "data": {"type": "string", "description": "JSON: {path, data} or {path, version}"},
+    },
+}
+
+
 @router.get(
     "/sdk/latest-all",
     operation_id="sdkLatestAll",
     summary="All flags and segments of the SDK key's environment (polling)",
-    responses=error_responses(401),
+    responses={304: {"description": "Not modified (the ETag matches)"}, **error_responses(401)},
 )
 def latest_all(request: Request, environment: SdkEnvironment, services: Services) -> Response:
     payload = services.feed.payload(environment.id)
@@ -75,7 +91,17 @@ def _etags(header: str | None) -> set[str]:
     "/all",
     operation_id="sdkStream",
     summary="Server-Sent Events: put, then patch/delete for each change (streaming)",
-    responses=error_responses(401),
+    response_class=EventStream,
+    responses={
+        200: {
+            "description": "Server-Sent Events, one JSON document in each event's data",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        },
+        401: {
+            "description": "Unauthorized",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorRep"}}},
+        },
+    },
 )
 async def stream_all(request: Request, environment: SdkEnvironment) -> Response:
     """Chunked ``text/event-stream``: a ``put`` with everything, then one ``patch`` or
@@ -109,6 +135,7 @@ def record_events(request: Request, count: int) -> None:
     "/bulk",
     status_code=202,
     operation_id="sdkEvents",
+    response_class=Response,  # an empty 202, no JSON
     summary="Analytics events (accepted and counted, not stored)",
     responses=error_responses(401),
 )
@@ -121,6 +148,7 @@ async def bulk(request: Request, _environment: SdkEnvironment) -> Response:
     "/diagnostic",
     status_code=202,
     operation_id="sdkDiagnosticEvents",
+    response_class=Response,  # an empty 202, no JSON
     summary="Diagnostic events (accepted and counted, not stored)",
     responses=error_responses(401),
 )

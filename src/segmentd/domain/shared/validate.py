@@ -29,6 +29,9 @@ TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
 KIND_PATTERN = re.compile(r"[a-zA-Z0-9._-]+")
 MAX_NAME_LENGTH = 256
 MAX_DESCRIPTION_LENGTH = 4096
+#: The integer range segmentd stores and compares in SQL (64-bit signed on both databases).
+MAX_INT64 = 2**63 - 1
+MIN_INT64 = -(2**63)
 
 
 def check_key(key: str, *, field: str = "key") -> str:

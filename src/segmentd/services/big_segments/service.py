@@ -274,6 +274,8 @@ class BigSegmentService:
             if project_key is not None and environment_key is not None:
                 environments = [find_environment(uow, project_key, environment_key)]
             else:
+                if project_key is not None and uow.projects.get(project_key) is None:
+                    raise NotFound(f"Unknown project {project_key!r}")
                 ids = uow.big_segments.environments_with_big_segments()
                 found = [uow.big_segments.environment(i) for i in ids]
                 environments = [
