@@ -24,6 +24,8 @@ class Answer:
     status: int  # 0: no HTTP answer (connection refused or reset)
     key: str
     body: bytes
+    #: When the request was sent (``at`` is when its answer arrived).
+    sent: float = 0.0
 
 
 @dataclass
@@ -54,11 +56,14 @@ class WriteLoad:
             while not self._stop.is_set():
                 n += 1
                 key = f"w{worker}-{n}"
+                sent = time.monotonic()
                 try:
                     response = client.post(SEGMENTS, json={"key": key, "name": key})
-                    answer = Answer(time.monotonic(), response.status_code, key, response.content)
+                    answer = Answer(
+                        time.monotonic(), response.status_code, key, response.content, sent
+                    )
                 except httpx.TransportError:
-                    answer = Answer(time.monotonic(), 0, key, b"")
+                    answer = Answer(time.monotonic(), 0, key, b"", sent)
                     time.sleep(0.02)  # the server is gone: do not spin
                 with self._lock:
                     self.answers.append(answer)
@@ -68,9 +73,11 @@ class WriteLoad:
         return {a.key for a in self.answers if a.status == 201}
 
     def statuses(self, start: float = 0.0, end: float = float("inf")) -> dict[int, int]:
+        """Answers to requests sent at or after ``start`` that arrived before ``end`` (a request
+        sent before ``start`` may have committed then, its answer arriving later)."""
         counts: dict[int, int] = {}
         for answer in self.answers:
-            if start <= answer.at < end:
+            if start <= answer.sent and answer.at < end:
                 counts[answer.status] = counts.get(answer.status, 0) + 1
         return counts
 

@@ -9,6 +9,7 @@ from fastapi import Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from segmentd.api.params import MAX_INT64
+from segmentd.domain.audit.history import Actor
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import InvalidRequest, RateLimited
 
@@ -99,3 +100,8 @@ async def pagination(
     if not 0 <= offset <= MAX_INT64:
         raise InvalidRequest(f"offset: must be between 0 and {MAX_INT64}")
     return limit, offset
+
+
+def actor_of(token: AccessToken) -> Actor:
+    """The audit log's "who": the access token's id and name."""
+    return Actor(id=token.id, name=token.name)

@@ -33,6 +33,8 @@ _VERBS = {
     Action.DELETE: "deleted the segment",
     Action.UPDATE_EXPIRING_TARGETS: "updated the expiring targets of the segment",
     Action.EXPIRE_TARGETS: "removed expired targets from the segment",
+    Action.UPDATE_BIG_SEGMENT_TARGETS: "updated the big segment's targets",
+    Action.IMPORT_BIG_SEGMENT: "imported targets into the big segment",
 }
 
 

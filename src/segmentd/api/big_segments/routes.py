@@ -17,6 +17,7 @@ from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.big_segments.representations import export_rep, import_rep
 from segmentd.api.big_segments.uploads import receive_upload
+from segmentd.api.deps import actor_of
 from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import (
     BigSegmentTarget,
@@ -60,8 +61,9 @@ def _update_targets(
     Each change bumps the segment's version and is published to Redis for SDKs. A key
     added to both lists, or to one while it is in the other, is a 400.
     """
-    del token
-    services.big_segments.update_targets(projectKey, environmentKey, segmentKey, _changes(body))
+    services.big_segments.update_targets(
+        projectKey, environmentKey, segmentKey, _changes(body), actor=actor_of(token)
+    )
     return Response(status_code=204)
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.deps import actor_of
 from segmentd.api.lifecycle_schemas import (
     ExpiringTargetGetResponse,
     ExpiringTargetPatchResponse,
@@ -25,7 +26,6 @@ from segmentd.api.lifecycle_schemas import (
 from segmentd.api.patching import json_body
 from segmentd.api.responses import API, JsonResponse, link
 from segmentd.api.schemas import error_responses
-from segmentd.api.segments.routes import actor_of
 from segmentd.domain.expiring.targets import ExpiringResult, ExpiringTarget, parse_expiring_patch
 from segmentd.domain.projects.model import AccessToken
 from segmentd.domain.shared.clauses import DEFAULT_KIND

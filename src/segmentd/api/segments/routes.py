@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.deps import actor_of
 from segmentd.api.flags.representations import flag_listing_rep
 from segmentd.api.lifecycle_schemas import PATCH_BODY_DOC, UserSegments
 from segmentd.api.patching import json_body, parse_segment_patch
 from segmentd.api.responses import JsonResponse, page_links
 from segmentd.api.schemas import SegmentBody, UserSegment, error_responses
 from segmentd.api.segments.representations import segment_path, segment_rep
-from segmentd.domain.audit.history import Actor
 from segmentd.domain.projects.model import AccessToken
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.segments.query import SegmentQuery, parse_filter, parse_sort
@@ -50,11 +50,6 @@ def written_rep(
         role=token.role,
         big=big_info(services, project_key, environment_key, segment),
     )
-
-
-def actor_of(token: AccessToken) -> Actor:
-    """The audit log's "who": the access token's id and name."""
-    return Actor(id=token.id, name=token.name)
 
 
 @router.post(

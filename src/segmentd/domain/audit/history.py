@@ -51,6 +51,8 @@ class Action(enum.StrEnum):
     DELETE = "deleteSegment"
     UPDATE_EXPIRING_TARGETS = "updateExpiringTargets"
     EXPIRE_TARGETS = "expireTargets"
+    UPDATE_BIG_SEGMENT_TARGETS = "updateBigSegmentTargets"
+    IMPORT_BIG_SEGMENT = "importBigSegment"
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from segmentd.domain.shared.json_types import JsonObject
 from segmentd.errors import InvalidRequest
+
+#: Keys an audit entry lists per list and operation; its ``count`` says how many in all.
+AUDIT_KEYS = 100
 
 #: Longest context key an import or a target change may carry.
 MAX_CONTEXT_KEY_LENGTH = 256
@@ -69,6 +73,22 @@ class TargetChanges:
     included_remove: tuple[str, ...] = ()
     excluded_add: tuple[str, ...] = ()
     excluded_remove: tuple[str, ...] = ()
+
+    def audit_changes(self) -> tuple[JsonObject, ...]:
+        """What an audit entry says about these changes: one JSON Patch-like operation per
+        non-empty list, ``{"op", "path": "/included" | "/excluded", "value": [keys],
+        "count"}``, listing at most :data:`AUDIT_KEYS` keys of each."""
+        parts = (
+            ("add", "/included", self.included_add),
+            ("remove", "/included", self.included_remove),
+            ("add", "/excluded", self.excluded_add),
+            ("remove", "/excluded", self.excluded_remove),
+        )
+        return tuple(
+            {"op": op, "path": path, "value": list(keys[:AUDIT_KEYS]), "count": len(keys)}
+            for op, path, keys in parts
+            if keys
+        )
 
     @property
     def is_empty(self) -> bool:

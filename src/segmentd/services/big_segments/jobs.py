@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
+from segmentd.domain.audit.history import SYSTEM, Action, diff
 from segmentd.domain.big_segments.model import (
     ImportMode,
     ImportRecord,
@@ -31,7 +32,8 @@ from segmentd.domain.segments.model import Segment
 from segmentd.errors import InvalidRequest, NotFound, ServiceError
 from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.jobs import JobRunner
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
+from segmentd.services.ports import ChangeNotifier, Clock
+from segmentd.services.segments.writes import SegmentWrites
 from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.bigsegments.jobs")
@@ -201,14 +203,23 @@ class BigSegmentJobs:
             current = uow.segments.get(environment_id=environment.id, key=segment.key) or segment
             if current.generation != segment.generation:
                 raise InvalidRequest("the segment was replaced while the import ran")
-            switched = replace(
+            writes = SegmentWrites(uow, self._clock, self._changes)
+            writes.update(
+                environment.id,
                 current,
-                version=current.version + 1,
-                last_modified_date=self._clock.now_ms(),
-                generation=target,
-            )
-            uow.segments.update(
-                environment_id=environment.id, segment=switched, expected_version=current.version
+                replace(current, generation=target),
+                action=Action.IMPORT_BIG_SEGMENT,
+                actor=SYSTEM,
+                comment=f"{record.mode.value} import of {record.file_name} ({rows} rows)",
+                changes=(
+                    *diff(current, replace(current, generation=target)),
+                    # "replace" swaps the whole list; "merge" adds to it
+                    {
+                        "op": "replace" if target != old else "add",
+                        "path": "/included",
+                        "count": added,
+                    },
+                ),
             )
             done = replace(
                 record,
@@ -218,10 +229,7 @@ class BigSegmentJobs:
                 finished_time=self._clock.now_ms(),
             )
             repo.update_import(done)
-            uow.commit()
-        self._changes.publish(
-            ItemChange(environment.id, "segments", switched.key, switched.version)
-        )
+            writes.commit()
         if stale:
             self._sync.mark_dirty(environment.id, rebuild=True)
         if target == old:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from segmentd.domain.audit.history import SYSTEM, Action, Actor
 from segmentd.domain.big_segments.model import (
     ExportRecord,
     ImportMode,
@@ -30,11 +31,13 @@ from segmentd.domain.big_segments.model import (
 from segmentd.domain.projects.model import AccessToken, Environment
 from segmentd.domain.segments.instructions import BigSegmentInstruction, ProcessBigSegmentImport
 from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.json_types import JsonObject
 from segmentd.errors import ImportInProgress, InvalidRequest, NotFound
 from segmentd.services.big_segments.jobs import BigSegmentJobs
 from segmentd.services.big_segments.sync import MembershipSync
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
+from segmentd.services.ports import ChangeNotifier, Clock
 from segmentd.services.projects.service import find_environment
+from segmentd.services.segments.writes import SegmentWrites
 from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -57,6 +60,8 @@ class BigSegmentPatch:
 
     changed: bool
     after_commit: Callable[[], None]
+    #: What the audit entry of the patch says about membership (see ``audit_changes``).
+    audit: tuple[JsonObject, ...] = ()
 
 
 def big_segment(uow: UnitOfWork, environment: Environment, key: str) -> Segment:
@@ -70,15 +75,6 @@ def big_segment(uow: UnitOfWork, environment: Environment, key: str) -> Segment:
             "(unbounded: true) only"
         )
     return segment
-
-
-def bump(uow: UnitOfWork, environment: Environment, segment: Segment, now_ms: int) -> Segment:
-    """Store ``segment`` one version up (``OptimisticLockError`` if it moved meanwhile)."""
-    updated = replace(segment, version=segment.version + 1, last_modified_date=now_ms)
-    uow.segments.update(
-        environment_id=environment.id, segment=updated, expected_version=segment.version
-    )
-    return updated
 
 
 class BigSegmentService:
@@ -99,7 +95,13 @@ class BigSegmentService:
     # ------------------------------------------------------------ targets
 
     def update_targets(
-        self, project_key: str, environment_key: str, key: str, changes: TargetChanges
+        self,
+        project_key: str,
+        environment_key: str,
+        key: str,
+        changes: TargetChanges,
+        *,
+        actor: Actor = SYSTEM,
     ) -> None:
         """Apply a ``SegmentUserState`` body: adds, then removes, on each list.
 
@@ -116,14 +118,22 @@ class BigSegmentService:
             changed, stale = self._apply(uow, environment, segment, changes)
             if not changed:
                 return
-            stored = bump(uow, environment, segment, self._clock.now_ms())
-            uow.commit()
-        self._announce(environment, stored, changes, stale)
+            writes = SegmentWrites(uow, self._clock, self._changes)
+            stored = writes.update(
+                environment.id,
+                segment,
+                segment,
+                action=Action.UPDATE_BIG_SEGMENT_TARGETS,
+                actor=actor,
+                changes=changes.audit_changes(),
+            )
+            writes.commit()
+        self._publish(environment, stored, changes, stale)
 
-    def _announce(
+    def _publish(
         self, environment: Environment, stored: Segment, changes: TargetChanges, stale: bool
     ) -> None:
-        self._changes.publish(ItemChange(environment.id, "segments", stored.key, stored.version))
+        """Send a committed membership change to Redis."""
         if stale:
             self.sync.mark_dirty(environment.id, rebuild=True)
         ref = segment_ref(stored.key, stored.generation or 1)
@@ -220,7 +230,8 @@ class BigSegmentService:
             for import_id in approved:
                 self.jobs.enqueue_import(import_id)
 
-        return BigSegmentPatch(changed=changed, after_commit=after_commit)
+        audit = tuple(entry for changes in applied for entry in changes.audit_changes())
+        return BigSegmentPatch(changed=changed, after_commit=after_commit, audit=audit)
 
     # ------------------------------------------------------------ reads
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from segmentd.domain.audit.history import SYSTEM, Action, Actor, diff_json
 from segmentd.domain.expiring.targets import (
@@ -26,8 +26,9 @@ from segmentd.domain.shared.json_types import JsonObject
 from segmentd.domain.shared.validate import new_uuid
 from segmentd.errors import NotFound
 from segmentd.services.audit.service import record
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange
+from segmentd.services.ports import ChangeNotifier, Clock
 from segmentd.services.projects.service import find_environment
+from segmentd.services.segments.writes import SegmentWrites
 from segmentd.services.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.expiry")
@@ -167,25 +168,16 @@ class ExpiringTargetService:
                 segment_key=segment_key,
                 targets=tuple(t for t in targets if t.expiration_date > now),
             )
-            stored = None
+            writes = SegmentWrites(uow, self._clock, self._changes)
             if patched != segment:
-                stored = replace(patched, version=segment.version + 1, last_modified_date=now)
-                uow.segments.update(
-                    environment_id=environment_id, segment=stored, expected_version=segment.version
-                )
-                record(
-                    uow,
-                    environment_id=environment_id,
-                    before=segment,
-                    after=stored,
+                writes.update(
+                    environment_id,
+                    segment,
+                    patched,
                     action=Action.EXPIRE_TARGETS,
                     actor=SYSTEM,
-                    date=now,
                     comment=f"{len(due)} expiring target(s) reached their expiration date",
+                    now_ms=now,
                 )
-            uow.commit()
-        if stored is not None:
-            self._changes.publish(
-                ItemChange(environment_id, "segments", segment_key, stored.version)
-            )
+            writes.commit()
         return len(due)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeAlias
 
-from segmentd.domain.audit.history import SYSTEM, Action, Actor
+from segmentd.domain.audit.history import SYSTEM, Action, Actor, diff
 from segmentd.domain.expiring.targets import without_dangling
 from segmentd.domain.patch.json_patch import PatchDocument, apply_patch_document
 from segmentd.domain.projects.model import Environment
@@ -28,11 +28,11 @@ from segmentd.domain.shared.validate import (
     check_tags,
 )
 from segmentd.errors import NotFound, OptimisticLockError, ResourceInUse
-from segmentd.services.audit.service import record
 from segmentd.services.big_segments.service import BigSegmentPatch, BigSegmentService
 from segmentd.services.flags.ports import FlagListing
-from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, Page
+from segmentd.services.ports import ChangeNotifier, Clock, Page
 from segmentd.services.projects.service import find_environment
+from segmentd.services.segments.writes import SegmentWrites, next_version
 from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("segmentd.segments")
@@ -119,19 +119,9 @@ class SegmentService:
         )
         with self._uow(write=True) as uow:
             environment = find_environment(uow, project_key, environment_key)
-            stored = uow.segments.add(environment_id=environment.id, segment=segment)
-            record(
-                uow,
-                environment_id=environment.id,
-                before=None,
-                after=stored,
-                action=Action.CREATE,
-                actor=actor,
-                date=now,
-                comment=comment,
-            )
-            uow.commit()
-        self._changes.publish(ItemChange(environment.id, "segments", stored.key, stored.version))
+            writes = SegmentWrites(uow, self._clock, self._changes)
+            stored = writes.create(environment.id, segment, actor=actor, comment=comment)
+            writes.commit()
         return stored
 
     def get(self, project_key: str, environment_key: str, key: str) -> Segment:
@@ -212,33 +202,28 @@ class SegmentService:
                     uow.commit()
                     membership.after_commit()
                 return current
-            stored = replace(
-                patched, version=current.version + 1, last_modified_date=self._clock.now_ms()
-            )
             if dry_run:
-                return stored
+                return next_version(current, patched, self._clock.now_ms())
+            writes = SegmentWrites(uow, self._clock, self._changes)
             try:
-                uow.segments.update(
-                    environment_id=environment.id, segment=stored, expected_version=current.version
+                stored = writes.update(
+                    environment.id,
+                    current,
+                    patched,
+                    action=Action.UPDATE,
+                    actor=actor,
+                    comment=patch.comment,
+                    changes=(*diff(current, patched), *membership.audit)
+                    if membership and membership.audit
+                    else None,
                 )
             except OptimisticLockError:
                 raise _LostRace() from None
             if _targets_removed(current, stored):
                 self._drop_dangling_expiries(uow, environment.id, stored)
-            record(
-                uow,
-                environment_id=environment.id,
-                before=current,
-                after=stored,
-                action=Action.UPDATE,
-                actor=actor,
-                date=stored.last_modified_date,
-                comment=patch.comment,
-            )
-            uow.commit()
+            writes.commit()
         if membership is not None:
             membership.after_commit()
-        self._changes.publish(ItemChange(environment.id, "segments", key, stored.version))
         return stored
 
     def _run_big_segment_instructions(
@@ -301,24 +286,10 @@ class SegmentService:
                     f"Segment {key!r} is used by the rules of flags {names}; "
                     "remove it from those rules first"
                 )
-            version = uow.segments.delete(
-                environment_id=environment.id, key=key, expected_version=current.version
-            )
-            now = self._clock.now_ms()
-            tombstone = replace(current, version=version, deleted=True, last_modified_date=now)
-            record(
-                uow,
-                environment_id=environment.id,
-                before=current,
-                after=tombstone,
-                action=Action.DELETE,
-                actor=actor,
-                date=now,
-                comment=comment,
-            )
-            uow.commit()
-        self._changes.publish(ItemChange(environment.id, "segments", key, version))
-        return version
+            writes = SegmentWrites(uow, self._clock, self._changes)
+            tombstone = writes.delete(environment.id, current, actor=actor, comment=comment)
+            writes.commit()
+        return tombstone.version
 
 
 def _targets_removed(before: Segment, after: Segment) -> bool:
