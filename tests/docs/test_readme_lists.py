@@ -193,13 +193,17 @@ def test_readme__command_options__exist() -> None:
 
 
 def client_error_codes() -> dict[str, int]:
-    """``code`` -> status of every error a client can get: the leaves of the ServiceError tree."""
-    base = the("ServiceError")
+    """``code`` -> status of every error a client can get: the leaves of the ServiceError tree,
+    less the start-up errors, which end the process before any client is served."""
+    base, startup = the("ServiceError"), the("StartupError")
     assert isinstance(base, type)
+    assert isinstance(startup, type)
     leaves: dict[str, int] = {}
     pending: list[type[Any]] = list(base.__subclasses__())
     while pending:
         cls = pending.pop()
+        if issubclass(cls, startup):
+            continue
         if cls.__subclasses__():
             pending += cls.__subclasses__()
         else:
