@@ -211,9 +211,9 @@ def test_recover__import_left_in_progress__stopped_and_membership_intact(
 ) -> None:
     import_id = _import(services, tmp_path, b"a\n", "replace")
     with services.uow(write=True) as uow:
-        record = uow.big_segments.get_import(import_id)
+        record = uow.big_segment_records.get_import(import_id)
         assert record is not None
-        uow.big_segments.update_import(replace(record, status=ImportStatus.IN_PROGRESS))
+        uow.big_segment_records.update_import(replace(record, status=ImportStatus.IN_PROGRESS))
         uow.commit()
     stopped = services.big_segments.jobs.recover()
     assert [r.id for r in stopped] == [import_id]

@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from segmentd.services.audit.ports import AuditRepository
-from segmentd.services.big_segments.ports import BigSegmentRepository
+from segmentd.services.big_segments.ports import BigSegmentRecordRepository, BigSegmentRepository
 from segmentd.services.expiring.ports import ExpiringTargetRepository
 from segmentd.services.feed.ports import FeedRepository
 from segmentd.services.flags.ports import FlagRepository
@@ -41,6 +41,9 @@ class UnitOfWork(Protocol):
 
     @property
     def big_segments(self) -> BigSegmentRepository: ...
+
+    @property
+    def big_segment_records(self) -> BigSegmentRecordRepository: ...
 
     @property
     def audit(self) -> AuditRepository: ...

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from segmentd.errors import DatabaseUnavailable
 from segmentd.store.audit.repository import SqlAuditRepository
+from segmentd.store.big_segments.records import SqlBigSegmentRecordRepository
 from segmentd.store.big_segments.repository import SqlBigSegmentRepository
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.expiring.repository import SqlExpiringTargetRepository
@@ -95,6 +96,10 @@ class SqlUnitOfWork:
     @cached_property
     def big_segments(self) -> SqlBigSegmentRepository:
         return SqlBigSegmentRepository(self._connection)
+
+    @cached_property
+    def big_segment_records(self) -> SqlBigSegmentRecordRepository:
+        return SqlBigSegmentRecordRepository(self._connection)
 
     @cached_property
     def audit(self) -> SqlAuditRepository:

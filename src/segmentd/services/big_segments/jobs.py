@@ -103,7 +103,7 @@ class BigSegmentJobs:
     ) -> None:
         """``processBigSegmentImport``: a ``ready`` import of this segment moves to
         ``preparing``; the caller enqueues it after its commit."""
-        record = uow.big_segments.get_import(import_id)
+        record = uow.big_segment_records.get_import(import_id)
         where = f"instructions[{index}] (processBigSegmentImport)"
         if (
             record is None
@@ -113,18 +113,18 @@ class BigSegmentJobs:
             raise InvalidRequest(f"{where}: unknown import {import_id!r} for this segment")
         if record.status != ImportStatus.READY:
             raise InvalidRequest(f"{where}: import {import_id!r} is {record.status}, not ready")
-        uow.big_segments.update_import(replace(record, status=ImportStatus.PREPARING))
+        uow.big_segment_records.update_import(replace(record, status=ImportStatus.PREPARING))
 
     # ------------------------------------------------------------ imports
 
     def run_import(self, import_id: str) -> ImportRecord | None:
         """Process one queued import to ``complete`` or ``stopped`` (with ``error``)."""
         with self._uow(write=True) as uow:
-            record = uow.big_segments.get_import(import_id)
+            record = uow.big_segment_records.get_import(import_id)
             if record is None or record.status != ImportStatus.PREPARING:
                 return record
             record = replace(record, status=ImportStatus.IN_PROGRESS)
-            uow.big_segments.update_import(record)
+            uow.big_segment_records.update_import(record)
             uow.commit()
         try:
             done = self._import(record)
@@ -141,7 +141,7 @@ class BigSegmentJobs:
     ) -> ImportRecord:
         done = replace(record, status=status, error=error, finished_time=self._clock.now_ms())
         with self._uow(write=True) as uow:
-            uow.big_segments.update_import(done)
+            uow.big_segment_records.update_import(done)
             uow.commit()
         return done
 
@@ -228,7 +228,7 @@ class BigSegmentJobs:
                 keys_added=added,
                 finished_time=self._clock.now_ms(),
             )
-            repo.update_import(done)
+            uow.big_segment_records.update_import(done)
             writes.commit()
         if stale:
             self._sync.mark_dirty(environment.id, rebuild=True)
@@ -291,7 +291,7 @@ class BigSegmentJobs:
         stopped: list[ImportRecord] = []
         with self._uow(write=True) as uow:
             repo = uow.big_segments
-            for record in repo.active_imports():
+            for record in uow.big_segment_records.active_imports():
                 if record.status == ImportStatus.READY:
                     continue
                 done = replace(
@@ -300,7 +300,7 @@ class BigSegmentJobs:
                     error=INTERRUPTED,
                     finished_time=self._clock.now_ms(),
                 )
-                repo.update_import(done)
+                uow.big_segment_records.update_import(done)
                 stopped.append(done)
             # Old generations whose cleanup never ran (the process stopped first).
             leftovers = set()
@@ -325,7 +325,7 @@ class BigSegmentJobs:
         """Write the included keys to ``exports/<id>.csv`` (one key per line)."""
         with self._uow() as uow:
             repo = uow.big_segments
-            record = repo.get_export(export_id)
+            record = uow.big_segment_records.get_export(export_id)
             if record is None or record.status != "pending":
                 return
             environment = repo.environment(record.environment_id)
@@ -351,7 +351,7 @@ class BigSegmentJobs:
                     )
                 record = replace(record, status="complete", size_bytes=path.stat().st_size)
         with self._uow(write=True) as uow:
-            uow.big_segments.update_export(record)
+            uow.big_segment_records.update_export(record)
             uow.commit()
 
 

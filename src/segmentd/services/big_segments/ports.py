@@ -17,7 +17,7 @@ from segmentd.domain.segments.model import Segment
 
 
 class BigSegmentRepository(Protocol):
-    """Big-segment membership (millions of keys per segment), its counts, imports, exports.
+    """Big-segment membership (millions of keys per segment) and its counts.
 
     Membership rows are keyed by (segment, generation, key, list); reads use the segment's
     current generation, so a replacement written under ``generation + 1`` stays invisible
@@ -98,6 +98,11 @@ class BigSegmentRepository(Protocol):
     def environments_with_big_segments(self) -> list[str]: ...
 
     def environment(self, environment_id: str) -> Environment | None: ...
+
+
+class BigSegmentRecordRepository(Protocol):
+    """The records of big-segment imports and exports: the jobs, not the membership they
+    read or write (that is :class:`BigSegmentRepository`)."""
 
     def add_import(self, record: ImportRecord) -> None:
         """Raises ``ImportInProgress`` when the environment already has an active import."""

@@ -113,7 +113,7 @@ class BigSegmentService:
         with self._uow(write=True) as uow:
             environment = find_environment(uow, project_key, environment_key)
             segment = big_segment(uow, environment, key)
-            if uow.big_segments.import_in_progress(environment_id=environment.id, key=key):
+            if uow.big_segment_records.import_in_progress(environment_id=environment.id, key=key):
                 raise ImportInProgress("An import is in progress on this segment; try again later")
             changed, stale = self._apply(uow, environment, segment, changes)
             if not changed:
@@ -196,7 +196,7 @@ class BigSegmentService:
         """
         del actor  # recorded by the caller's audit trail, if any
         targets = any(not isinstance(i, ProcessBigSegmentImport) for i in instructions)
-        if targets and uow.big_segments.import_in_progress(
+        if targets and uow.big_segment_records.import_in_progress(
             environment_id=environment.id, key=segment.key
         ):
             raise ImportInProgress("An import is in progress on this segment; try again later")
@@ -263,7 +263,7 @@ class BigSegmentService:
             repo = uow.big_segments
             return BigSegmentInfo(
                 counts=repo.counts(environment_id=environment.id, segment=segment),
-                import_in_progress=repo.import_in_progress(
+                import_in_progress=uow.big_segment_records.import_in_progress(
                     environment_id=environment.id, key=segment.key
                 ),
             )
@@ -333,7 +333,7 @@ class BigSegmentService:
                 environment = find_environment(uow, project_key, environment_key)
                 big_segment(uow, environment, key)
                 record = replace(record, environment_id=environment.id)
-                uow.big_segments.add_import(record)
+                uow.big_segment_records.add_import(record)
                 self.jobs.store_upload(record.id, upload)
                 uow.commit()
         except BaseException:
@@ -350,7 +350,7 @@ class BigSegmentService:
         with self._uow() as uow:
             environment = find_environment(uow, project_key, environment_key)
             big_segment(uow, environment, key)
-            record = uow.big_segments.get_import(import_id)
+            record = uow.big_segment_records.get_import(import_id)
         if record is None or record.environment_id != environment.id or record.segment_key != key:
             raise NotFound(f"Unknown import {import_id!r}")
         return record
@@ -375,7 +375,7 @@ class BigSegmentService:
             environment = find_environment(uow, project_key, environment_key)
             big_segment(uow, environment, key)
             record = replace(record, environment_id=environment.id)
-            uow.big_segments.add_export(record)
+            uow.big_segment_records.add_export(record)
             uow.commit()
         self.jobs.enqueue_export(record.id)
         return record
@@ -386,7 +386,7 @@ class BigSegmentService:
         with self._uow() as uow:
             environment = find_environment(uow, project_key, environment_key)
             big_segment(uow, environment, key)
-            record = uow.big_segments.get_export(export_id)
+            record = uow.big_segment_records.get_export(export_id)
         if record is None or record.environment_id != environment.id or record.segment_key != key:
             raise NotFound(f"Unknown export {export_id!r}")
         return record

@@ -14,34 +14,25 @@ from segmentd.domain.big_segments.model import (
     ImportRecord,
     ImportStatus,
 )
-from segmentd.errors import ImportInProgress, NotFound
+from segmentd.errors import ImportInProgress
 from segmentd.store import schema
+from segmentd.store.big_segments.segment_ids import live_segment_id
 
 I = schema.big_segment_imports  # noqa: E741
 E = schema.big_segment_exports
-SEG = schema.segments
 
 
-class SqlBigSegmentRecords:
-    """Part of :class:`~segmentd.store.big_segments.repository.SqlBigSegmentRepository`."""
+class SqlBigSegmentRecordRepository:
+    """The records of big-segment imports and exports, in the unit of work's transaction."""
 
-    connection: Connection
-
-    def _segment_id(self, environment_id: str, key: str) -> int:
-        row = self.connection.execute(
-            sa.select(SEG.c.id).where(
-                SEG.c.environment_id == environment_id,
-                SEG.c.key == key,
-                SEG.c.deleted.is_(False),
-            )
-        ).first()
-        if row is None:
-            raise NotFound(f"Unknown segment {key!r}")
-        return int(row.id)
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def add_import(self, record: ImportRecord) -> None:
         """Store a new active import; ``ImportInProgress`` if the environment has one."""
-        segment_id = self._segment_id(record.environment_id, record.segment_key)
+        segment_id = live_segment_id(
+            self.connection, environment_id=record.environment_id, key=record.segment_key
+        )
         try:
             with self.connection.begin_nested():
                 self.connection.execute(
@@ -101,7 +92,9 @@ class SqlBigSegmentRecords:
     # ------------------------------------------------------------ exports
 
     def add_export(self, record: ExportRecord) -> None:
-        segment_id = self._segment_id(record.environment_id, record.segment_key)
+        segment_id = live_segment_id(
+            self.connection, environment_id=record.environment_id, key=record.segment_key
+        )
         self.connection.execute(
             E.insert().values(
                 id=record.id,

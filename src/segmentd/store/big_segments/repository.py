@@ -1,4 +1,5 @@
-"""Big-segment membership, counts, imports and exports in SQL (SQLite and PostgreSQL).
+"""Big-segment membership and its counts in SQL (SQLite and PostgreSQL); the import and
+export records are :mod:`segmentd.store.big_segments.records`.
 
 Bulk writes take each dialect's fastest path: ``INSERT OR IGNORE … SELECT … FROM
 json_each(?)`` on SQLite (50,000 keys per statement, expanded in C) and ``COPY`` into a
@@ -18,7 +19,7 @@ from segmentd.domain.big_segments.model import Membership, MembershipCounts
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.segments.model import Segment
 from segmentd.store import schema
-from segmentd.store.big_segments.records import SqlBigSegmentRecords
+from segmentd.store.big_segments.segment_ids import live_segment_id
 from segmentd.store.projects.repository import environment_from_row
 
 T = schema.big_segment_targets
@@ -48,12 +49,17 @@ _LOOKUP = sa.text(
 ).bindparams(sa.bindparam("no", False), sa.bindparam("yes", True))
 
 
-class SqlBigSegmentRepository(SqlBigSegmentRecords):
+class SqlBigSegmentRepository:
+    """Big-segment membership by generation and its counts, in the unit of work's transaction."""
+
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self._postgres = connection.dialect.name == "postgresql"
 
-    # ------------------------------------------------------------ segment ids and counts
+    def _segment_id(self, environment_id: str, key: str) -> int:
+        return live_segment_id(self.connection, environment_id=environment_id, key=key)
+
+    # ------------------------------------------------------------ counts
 
     def counts(self, *, environment_id: str, segment: Segment) -> MembershipCounts:
         """The stored counts; a missing or stale state row (a recreated key) reads as empty."""
