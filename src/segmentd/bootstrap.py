@@ -110,6 +110,7 @@ def build_services(
     clock = clock or SystemClock()
     ids = ids or RandomIds()
     changes = ChangeHub()
+    changes.subscribe(uow.on_change)  # first: a changed environment leaves the cache first
     feed = FeedService(uow, changes)
     notifier: ChangeNotifier = changes
     listener: PostgresChangeListener | SqliteChangePoller | None = None
@@ -150,7 +151,9 @@ def build_services(
         uow=uow,
         clock=clock,
         access=AccessService(uow, clock, ids, token_finder),
-        projects=ProjectService(uow, clock, ids),
+        projects=ProjectService(
+            uow, clock, ids, notifier, on_environment_removed=sync.forget_environment
+        ),
         segments=SegmentService(uow, clock, notifier, big_segments),
         evaluations=evaluations,
         client_sdk=ClientSdkService(uow, evaluations, changes, clock),

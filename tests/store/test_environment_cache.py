@@ -1,4 +1,5 @@
-"""Environments never change once created, so a process remembers the ones it has read."""
+"""A process remembers the environments it has read, and forgets one as soon as it changes
+or is deleted (by this process, or another one through the change relays)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from segmentd.bootstrap import Services
+from segmentd.domain.patch.json_patch import parse_patch_document
+from segmentd.services.ports import ItemChange
 from segmentd.services.projects.service import ProjectDraft
+from segmentd.store.projects.repository import EnvironmentCache
 
 
 def _statements(engine: sa.Engine) -> list[str]:
@@ -56,3 +60,41 @@ def test_environment_get__in_a_transaction_that_added_it_and_rolled_back__not_re
         # no commit: rolled back
     with services.uow() as uow:
         assert uow.environments.get(project_key="p", key="staging") is None
+
+
+def test_environment_get__after_a_patch__the_new_settings(services: Services) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    services.projects.get_environment("p", "production")  # cached
+    ops = [{"op": "replace", "path": "/secureMode", "value": True}]
+    services.projects.patch_environment("p", "production", parse_patch_document(ops))
+    assert services.projects.get_environment("p", "production").secure_mode
+
+
+def test_environment_get__after_a_delete__none(services: Services) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    with services.uow() as uow:
+        assert uow.environments.get(project_key="p", key="production") is not None
+    services.projects.delete_environment("p", "production")
+    with services.uow() as uow:
+        assert uow.environments.get(project_key="p", key="production") is None
+
+
+def test_environment_get__notice_from_another_process__forgotten(services: Services) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    production = services.projects.get_environment("p", "production")
+    statements = _statements(services.engine)
+    services.changes.publish(ItemChange(production.id, "environments", "production", 0))
+    services.projects.get_environment("p", "production")
+    assert [s for s in statements if "environments" in s]
+
+
+def test_environment_cache__row_read_before_a_forget__not_kept(services: Services) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    production = services.projects.get_environment("p", "production")
+    cache = EnvironmentCache()
+    generation = cache.generation  # a reader starts its query ...
+    cache.forget(production.id)  # ... a writer commits a change and forgets ...
+    cache.put(production, generation)  # ... and the reader's old row arrives
+    assert cache.get("p", "production") is None
+    cache.put(production, cache.generation)
+    assert cache.get("p", "production") == production

@@ -44,10 +44,16 @@ class EnvironmentPost(_Request):
     critical: bool | None = None
 
 
+class DefaultClientSideAvailabilityPost(_Request):
+    usingEnvironmentId: bool
+    usingMobileKey: bool
+
+
 class ProjectPost(_Request):
     name: str
     key: str
     includeInSnippetByDefault: bool | None = None
+    defaultClientSideAvailability: DefaultClientSideAvailabilityPost | None = None
     tags: list[str] | None = None
     environments: list[EnvironmentPost] | None = None
 
@@ -206,6 +212,7 @@ class EnvironmentRep(BaseModel):
     confirmChanges: bool
     tags: list[str]
     critical: bool
+    approvalSettings: dict[str, Any] | None = None
 
 
 class Environments(BaseModel):
@@ -222,6 +229,7 @@ class ProjectRep(BaseModel):
     key: str
     name: str
     includeInSnippetByDefault: bool
+    defaultClientSideAvailability: dict[str, bool] | None = None
     tags: list[str]
     environments: list[EnvironmentRep] | Environments | None = None
 

@@ -115,7 +115,7 @@ class ClientSdkService:
         changes.subscribe(self._on_change)
 
     def _on_change(self, change: ItemChange) -> None:
-        if change.kind == "flags":
+        if change.kind in ("flags", "environments"):
             with self._lock:
                 self._flags.pop(change.environment_id, None)
 

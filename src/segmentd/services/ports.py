@@ -36,15 +36,22 @@ class IdFactory(Protocol):
         ...
 
 
+#: What an :class:`ItemChange` is about.
+ChangeKind = Literal["segments", "flags", "environments"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("segments", "flags", "environments")
+
+
 @dataclass(frozen=True, slots=True)
 class ItemChange:
     """A committed change to one flag or segment of an environment, for data feeds.
 
     ``version`` is the item's version after the change (a tombstone's version for deletes).
+    Kind ``environments`` says the environment itself changed or was deleted (``key`` is
+    its key, ``version`` 0): listeners drop what they cached of it and end its streams.
     """
 
     environment_id: str
-    kind: Literal["segments", "flags"]
+    kind: ChangeKind
     key: str
     version: int
 

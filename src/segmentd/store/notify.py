@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import ItemChange
+from segmentd.services.ports import CHANGE_KINDS, ItemChange
 
 log = logging.getLogger("segmentd.notify")
 
@@ -45,7 +45,7 @@ def encode_change(change: ItemChange, origin: str) -> str:
 def decode_change(payload: str) -> tuple[str, ItemChange]:
     data = orjson.loads(payload)
     kind = data["k"]
-    if kind not in ("segments", "flags"):
+    if kind not in CHANGE_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     return data["o"], ItemChange(data["e"], kind, data["i"], int(data["v"]))
 

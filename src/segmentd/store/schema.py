@@ -19,8 +19,11 @@ projects = sa.Table(
     sa.Column("key", sa.String(256), nullable=False, unique=True),
     sa.Column("name", sa.String(256), nullable=False),
     sa.Column("tags", sa.Text, nullable=False),
+    # defaultClientSideAvailability: usingEnvironmentId (= includeInSnippetByDefault) and
+    # usingMobileKey (migration 0007), the availability of flags created without one
     sa.Column("include_in_snippet", sa.Boolean, nullable=False),
     sa.Column("creation_date", sa.BigInteger, nullable=False),
+    sa.Column("default_using_mobile_key", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 environments = sa.Table(
@@ -46,6 +49,8 @@ environments = sa.Table(
     sa.Column("critical", sa.Boolean, nullable=False),
     sa.Column("tags", sa.Text, nullable=False),
     sa.Column("creation_date", sa.BigInteger, nullable=False),
+    # approvalSettings as JSON (migration 0007); NULL: LaunchDarkly's defaults
+    sa.Column("approval_settings", sa.Text, nullable=True),
     sa.UniqueConstraint("project_id", "key", name="uq_environments_project_key"),
 )
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from segmentd.services.changes import ChangeHub
-from segmentd.services.ports import ItemChange
+from segmentd.services.ports import CHANGE_KINDS, ItemChange
 from segmentd.store import schema
 from segmentd.store.engines import IMMEDIATE
 from segmentd.store.writer_lock import SqliteWriterLock
@@ -177,7 +177,7 @@ class SqliteChangePoller:
             ).all()
         for row in rows:
             self._last = row.seq
-            if row.origin != self._origin and row.kind in ("segments", "flags"):
+            if row.origin != self._origin and row.kind in CHANGE_KINDS:
                 self._hub.publish(
                     ItemChange(row.environment_id, row.kind, row.item_key, row.version)
                 )

@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy.engine import Engine
 
 from segmentd.errors import DatabaseUnavailable
+from segmentd.services.ports import ItemChange
 from segmentd.store.audit.repository import SqlAuditRepository
 from segmentd.store.big_segments.records import SqlBigSegmentRecordRepository
 from segmentd.store.big_segments.repository import SqlBigSegmentRepository
@@ -75,7 +76,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def environments(self) -> SqlEnvironmentRepository:
-        return SqlEnvironmentRepository(self._connection, self._environment_cache)
+        return SqlEnvironmentRepository(self._connection, self._environment_cache, hold=self._write)
 
     @cached_property
     def tokens(self) -> SqlTokenRepository:
@@ -154,6 +155,12 @@ class SqlUnitOfWorkFactory:
             self.writer_lock = SqliteWriterLock(
                 os.path.abspath(database) if database and on_disk else None
             )
+
+    def on_change(self, change: ItemChange) -> None:
+        """A change-hub listener: an environment changed or was deleted (by this process or,
+        through the relays, another), so its cached row is dropped."""
+        if change.kind == "environments":
+            self.environments.forget(change.environment_id)
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(

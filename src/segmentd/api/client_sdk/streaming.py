@@ -136,7 +136,14 @@ class ClientStreams:
         loop = self._loop
         if loop is None or loop.is_closed() or change.environment_id not in self._streams:
             return
+        if change.kind == "environments":  # changed or gone: end its streams (SDKs reconnect)
+            loop.call_soon_threadsafe(self._end, change.environment_id)
+            return
         loop.call_soon_threadsafe(self._mark, change.environment_id)
+
+    def _end(self, environment_id: str) -> None:
+        for stream in list(self._streams.get(environment_id, ())):
+            stream.offer(None)
 
     def _mark(self, environment_id: str) -> None:
         self._pending.add(environment_id)

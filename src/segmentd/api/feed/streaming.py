@@ -80,7 +80,15 @@ class StreamBroadcaster:
             return
         if change.environment_id not in self._streams:
             return
+        if change.kind == "environments":
+            # The environment changed or is gone: its streams end, and the SDKs reconnect
+            # (authenticating their key again: a deleted environment's key gets 401).
+            loop.call_soon_threadsafe(self._end, change.environment_id)
+            return
         loop.call_soon_threadsafe(changes.put_nowait, change)
+
+    def _end(self, environment_id: str) -> None:
+        self._send(self._streams.get(environment_id, ()), None)
 
     async def _work(self, changes: asyncio.Queue[ItemChange]) -> None:
         while True:

@@ -15,7 +15,6 @@ from segmentd.api.flags.representations import flag_path, flag_rep
 from segmentd.api.responses import JsonResponse, page_links
 from segmentd.api.schemas import error_responses
 from segmentd.domain.flags.model import (
-    DEFAULT_CLIENT_SIDE,
     ClientSideAvailability,
     Flag,
     Variation,
@@ -70,10 +69,14 @@ class FeatureFlagBody(_Strict):
     )
 
 
-def _client_side(body: FeatureFlagBody) -> ClientSideAvailability:
-    """LaunchDarkly's defaults (mobile yes, environment id no) for what the body omits;
-    ``clientSideAvailability`` wins over the legacy ``includeInSnippet``."""
-    default = DEFAULT_CLIENT_SIDE
+def _client_side(body: FeatureFlagBody, project: Project) -> ClientSideAvailability:
+    """The project's ``defaultClientSideAvailability`` for what the body omits, as
+    LaunchDarkly does; ``clientSideAvailability`` wins over the legacy
+    ``includeInSnippet``."""
+    default = ClientSideAvailability(
+        using_environment_id=project.include_in_snippet_by_default,
+        using_mobile_key=project.default_using_mobile_key,
+    )
     given = body.clientSideAvailability
     using_env = body.includeInSnippet
     if given is not None and given.usingEnvironmentId is not None:
@@ -103,6 +106,7 @@ def post_flag(
     _token: Annotated[AccessToken, Depends(deps.writer)],
 ) -> JsonResponse:
     """Create a flag; every environment of the project gets an off configuration."""
+    project = services.projects.get_project(projectKey)
     variations = None
     if body.variations is not None:
         variations = tuple(Variation(v.value, None, v.name, v.description) for v in body.variations)
@@ -118,10 +122,9 @@ def post_flag(
             on_variation=body.defaults.onVariation if body.defaults else None,
             off_variation=body.defaults.offVariation if body.defaults else None,
             on=bool(body.isFlagOn),
-            client_side=_client_side(body),
+            client_side=_client_side(body, project),
         ),
     )
-    project = services.projects.get_project(projectKey)
     return JsonResponse(_render(project, flag, None), status_code=201)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from segmentd.api.responses import API, link
+from segmentd.domain.projects.codec import environment_document, project_document
 from segmentd.domain.projects.model import AccessToken, Environment, Project
 
 
@@ -17,17 +18,9 @@ def environment_rep(environment: Environment) -> dict[str, Any]:
         },
         "_id": environment.id,
         "key": environment.key,
-        "name": environment.name,
         "apiKey": environment.sdk_key,
         "mobileKey": environment.mobile_key,
-        "color": environment.color,
-        "defaultTtl": environment.default_ttl,
-        "secureMode": environment.secure_mode,
-        "defaultTrackEvents": environment.default_track_events,
-        "requireComments": environment.require_comments,
-        "confirmChanges": environment.confirm_changes,
-        "tags": list(environment.tags),
-        "critical": environment.critical,
+        **environment_document(environment),
     }
 
 
@@ -37,9 +30,7 @@ def project_rep(project: Project, *, expand_environments: bool = False) -> dict[
         "_links": {"self": link(path), "environments": link(f"{path}/environments")},
         "_id": project.id,
         "key": project.key,
-        "name": project.name,
-        "includeInSnippetByDefault": project.include_in_snippet_by_default,
-        "tags": list(project.tags),
+        **project_document(project),
     }
     if expand_environments:
         items = [environment_rep(e) for e in project.environments]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
@@ -60,12 +60,19 @@ def post_project(
     _token: Annotated[AccessToken, Depends(deps.admin)],
 ) -> JsonResponse:
     """Create a project; without ``environments`` it gets ``production`` and ``test``."""
+    availability = body.defaultClientSideAvailability
+    # LaunchDarkly keeps includeInSnippetByDefault equal to the availability's
+    # usingEnvironmentId; the availability wins when both are sent.
+    using_environment_id = bool(body.includeInSnippetByDefault)
+    if availability is not None:
+        using_environment_id = availability.usingEnvironmentId
     project = services.projects.create_project(
         ProjectDraft(
             key=body.key,
             name=body.name,
             tags=tuple(body.tags or ()),
-            include_in_snippet_by_default=bool(body.includeInSnippetByDefault),
+            include_in_snippet_by_default=using_environment_id,
+            default_using_mobile_key=True if availability is None else availability.usingMobileKey,
             environments=None
             if body.environments is None
             else tuple(_environment_draft(e) for e in body.environments),
@@ -130,10 +137,29 @@ def patch_project(
     body: Annotated[object, Depends(json_body)],
 ) -> JsonResponse:
     """JSON Patch (a bare array, as LaunchDarkly's clients send it, or ``{"patch": …}``) or
-    merge patch of ``name``, ``tags`` and ``includeInSnippetByDefault``. Answers the
-    ``ProjectRep`` (environments as an array), as the create does."""
+    merge patch of ``name``, ``tags``, ``includeInSnippetByDefault`` and
+    ``defaultClientSideAvailability``. Answers the ``ProjectRep`` (environments as an
+    array), as the create does."""
     project = services.projects.patch_project(projectKey, parse_patch_document(body))
     return JsonResponse(project_created_rep(project))  # a ProjectRep, as LaunchDarkly answers
+
+
+@router.delete(
+    "/{projectKey}",
+    status_code=204,
+    operation_id="deleteProject",
+    summary="Delete project",
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def delete_project(
+    projectKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+) -> Response:
+    """Delete the project with its environments, segments and flags (one transaction);
+    the account's last project cannot be deleted (400), as at LaunchDarkly."""
+    services.projects.delete_project(projectKey)
+    return Response(status_code=204)
 
 
 @router.post(
@@ -195,3 +221,48 @@ def get_environment(
     return JsonResponse(
         environment_rep(services.projects.get_environment(projectKey, environmentKey))
     )
+
+
+@router.patch(
+    "/{projectKey}/environments/{environmentKey}",
+    operation_id="patchEnvironment",
+    summary="Update environment",
+    response_model=EnvironmentRep,
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+    openapi_extra=JSON_PATCH_BODY_DOC,
+)
+def patch_environment(
+    projectKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+    body: Annotated[object, Depends(json_body)],
+) -> JsonResponse:
+    """JSON Patch (bare array or ``{"patch": …}``) or merge patch of ``name``, ``color``,
+    ``defaultTtl``, ``secureMode``, ``defaultTrackEvents``, ``requireComments``,
+    ``confirmChanges``, ``tags``, ``critical`` and ``approvalSettings``; the key, SDK key,
+    mobile key and client-side id are read-only (400)."""
+    environment = services.projects.patch_environment(
+        projectKey, environmentKey, parse_patch_document(body)
+    )
+    return JsonResponse(environment_rep(environment))
+
+
+@router.delete(
+    "/{projectKey}/environments/{environmentKey}",
+    status_code=204,
+    operation_id="deleteEnvironment",
+    summary="Delete environment",
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+def delete_environment(
+    projectKey: str,
+    environmentKey: str,
+    services: Services,
+    _token: Annotated[AccessToken, Depends(deps.admin)],
+) -> Response:
+    """Delete the environment with its segments and flag configurations (one transaction);
+    its SDK key, mobile key and client-side id stop working at once and its SDK streams
+    end. A project's last environment cannot be deleted (400), as at LaunchDarkly."""
+    services.projects.delete_environment(projectKey, environmentKey)
+    return Response(status_code=204)

@@ -33,6 +33,29 @@ class AccessToken:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalSettings:
+    """An environment's ``approvalSettings`` as LaunchDarkly stores them (its defaults here).
+
+    segmentd keeps and returns them for the clients that manage them (Terraform's
+    ``approval_settings``); it has no approval workflow, so they change nothing else.
+    ``service_config`` is the ``serviceConfig`` object as canonical JSON text.
+    """
+
+    required: bool = False
+    bypass_approvals_for_pending_changes: bool = False
+    min_num_approvals: int = 1
+    can_review_own_request: bool = False
+    can_apply_declined_changes: bool = True
+    auto_apply_approved_changes: bool = False
+    service_kind: str = "launchdarkly"
+    service_config: str = "{}"
+    required_approval_tags: tuple[str, ...] = ()
+
+
+DEFAULT_APPROVAL_SETTINGS = ApprovalSettings()
+
+
+@dataclass(frozen=True, slots=True)
 class Environment:
     """One environment of a project, with the credentials SDKs use to read its data."""
 
@@ -51,6 +74,7 @@ class Environment:
     confirm_changes: bool = False
     critical: bool = False
     tags: tuple[str, ...] = ()
+    approval_settings: ApprovalSettings = DEFAULT_APPROVAL_SETTINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +86,9 @@ class Project:
     name: str
     creation_date: int
     tags: tuple[str, ...] = ()
+    #: ``defaultClientSideAvailability``: ``usingEnvironmentId`` is
+    #: ``include_in_snippet_by_default`` (LaunchDarkly keeps the two equal), and
+    #: ``usingMobileKey`` this; flags created without an availability get both.
     include_in_snippet_by_default: bool = False
+    default_using_mobile_key: bool = True
     environments: tuple[Environment, ...] = field(default=())

@@ -57,6 +57,8 @@ class MembershipSync:
         self._clock = clock
         self._interval = interval_s
         self._dirty: dict[str, _Dirty] = {}
+        #: Deleted environments whose Redis data is still to be cleared (Redis was down).
+        self._removed: dict[str, Environment] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._stop = threading.Event()
@@ -125,6 +127,24 @@ class MembershipSync:
             removal=(ref, changes),
         )
 
+    def forget_environment(self, environment: Environment) -> None:
+        """After an environment was deleted: clear its big-segment data from Redis (so an
+        environment created later with the same keys starts empty) and drop its state. If
+        Redis cannot be reached, the heartbeat retries while this process runs."""
+        if not self.enabled:
+            return
+        with self._lock(environment.id):
+            with self._guard:
+                self._dirty.pop(environment.id, None)
+                self._removed[environment.id] = environment
+            self._clear_removed(environment)
+
+    def _clear_removed(self, environment: Environment) -> None:
+        if self.publisher.clear(environment):
+            with self._guard:
+                self._removed.pop(environment.id, None)
+                self._locks.pop(environment.id, None)
+
     # ------------------------------------------------------------ resync
 
     def resync(self, environment: Environment, *, rebuild: bool = False) -> bool:
@@ -181,6 +201,10 @@ class MembershipSync:
         """Repair dirty environments, and refresh the synchronized-on time of the others."""
         if not self.enabled:
             return
+        with self._guard:
+            removed = list(self._removed.values())
+        for gone in removed:
+            self._clear_removed(gone)
         with self._uow() as uow:
             ids = uow.big_segments.environments_with_big_segments()
             environments = [e for e in map(uow.big_segments.environment, ids) if e is not None]

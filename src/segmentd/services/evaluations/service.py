@@ -107,6 +107,10 @@ class EvaluationService:
         if change.kind == "segments":
             with self._lock:
                 self._checked.pop(change.environment_id, None)
+        elif change.kind == "environments":
+            with self._lock:
+                self._checked.pop(change.environment_id, None)
+                self._snapshots.pop(change.environment_id, None)
 
     def _current(self, uow: UnitOfWork, environment: Environment) -> EnvironmentSegments:
         now = self._clock.now_ms()

@@ -97,6 +97,10 @@ class FeedService:
             self.epoch += 1
 
     def _invalidate(self, change: ItemChange) -> None:
+        if change.kind == "environments":  # changed or deleted: nothing of it is kept
+            with self._lock:
+                self._cache.pop(change.environment_id, None)
+            return
         with self._lock:
             items = self._cache.get(change.environment_id)
             if items is not None:

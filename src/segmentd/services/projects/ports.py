@@ -18,7 +18,12 @@ class ProjectRepository(Protocol):
     def list(self, *, limit: int, offset: int) -> Page[Project]: ...
 
     def update(self, project: Project) -> None:
-        """Store a project's name, tags and ``includeInSnippetByDefault`` (key unchanged)."""
+        """Store a project's name, tags and client-side defaults (key unchanged)."""
+        ...
+
+    def delete(self, project: Project) -> None:
+        """Remove the project and everything in it (its environments first go through
+        ``EnvironmentRepository.delete``)."""
         ...
 
 
@@ -27,7 +32,19 @@ class EnvironmentRepository(Protocol):
         """Store a new environment; raises ``KeyExists`` if the key is taken in its project."""
         ...
 
-    def get(self, *, project_key: str, key: str) -> Environment | None: ...
+    def get(self, *, project_key: str, key: str) -> Environment | None:
+        """The environment; in a writing unit of work read from the database (never a
+        cache) and held until the commit, so it cannot be deleted meanwhile."""
+        ...
+
+    def update(self, environment: Environment) -> None:
+        """Store an environment's settings (key and credentials unchanged)."""
+        ...
+
+    def delete(self, environment: Environment) -> None:
+        """Remove the environment and everything in it: segments, big segment members,
+        flag configurations, expiring targets, imports, exports, audit entries."""
+        ...
 
     def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]: ...
 

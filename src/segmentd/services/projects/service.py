@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from segmentd.domain.patch.json_patch import PatchDocument
+from segmentd.domain.projects.codec import check_color
 from segmentd.domain.projects.model import Environment, Project
-from segmentd.domain.projects.patch import apply_project_patch
+from segmentd.domain.projects.patch import apply_environment_patch, apply_project_patch
 from segmentd.domain.shared.validate import check_key, check_name, check_tags
 from segmentd.errors import InvalidRequest, NotFound
-from segmentd.services.ports import Clock, IdFactory, Page
+from segmentd.services.ports import ChangeNotifier, Clock, IdFactory, ItemChange, Page
 from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("segmentd.projects")
+
+#: Called after the commit that deleted an environment (bootstrap: clear its Redis data).
+EnvironmentRemoved = Callable[[Environment], None]
 
 #: What a project gets when it is created without environments (as LaunchDarkly does).
 DEFAULT_ENVIRONMENTS = (("production", "Production", "417505"), ("test", "Test", "F5A623"))
@@ -36,29 +44,48 @@ class ProjectDraft:
     name: str
     tags: tuple[str, ...] = ()
     include_in_snippet_by_default: bool = False
+    default_using_mobile_key: bool = True
     environments: tuple[EnvironmentDraft, ...] | None = None
-
-
-def _check_color(color: str, field: str) -> str:
-    if not (len(color) == 6 and all(c in "0123456789abcdefABCDEF" for c in color)):
-        raise InvalidRequest(f"{field}: must be six hexadecimal digits such as 'F5A623'")
-    return color
 
 
 def _check_environment(draft: EnvironmentDraft, prefix: str = "") -> EnvironmentDraft:
     check_key(draft.key, field=f"{prefix}key")
     check_name(draft.name, field=f"{prefix}name")
-    _check_color(draft.color, f"{prefix}color")
+    check_color(draft.color, field=f"{prefix}color")
     if draft.default_ttl < 0:
         raise InvalidRequest(f"{prefix}defaultTtl: must not be negative")
     return replace(draft, tags=check_tags(draft.tags, field=f"{prefix}tags"))
 
 
+def _changed(environment: Environment) -> ItemChange:
+    """The notice that an environment changed or is gone: every process drops what it
+    cached of it and ends its SDK streams (the SDKs reconnect and authenticate again)."""
+    return ItemChange(environment.id, "environments", environment.key, 0)
+
+
 class ProjectService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, ids: IdFactory) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdFactory,
+        notifier: ChangeNotifier | None = None,
+        on_environment_removed: EnvironmentRemoved | None = None,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
+        self._notifier = notifier
+        self._on_removed = on_environment_removed
+
+    def _announce(self, environment: Environment, *, removed: bool) -> None:
+        if self._notifier is not None:
+            self._notifier.publish(_changed(environment))
+        if removed and self._on_removed is not None:
+            try:
+                self._on_removed(environment)
+            except Exception:  # the delete has committed; a cleanup failure is only logged
+                log.exception("cleanup after deleting environment %s failed", environment.id)
 
     def _environment(self, project_key: str, draft: EnvironmentDraft) -> Environment:
         return Environment(
@@ -66,7 +93,7 @@ class ProjectService:
             project_key=project_key,
             key=draft.key,
             name=draft.name,
-            color=draft.color.upper(),
+            color=draft.color,
             sdk_key=self._ids.new_secret("sdk"),
             mobile_key=self._ids.new_secret("mob"),
             default_ttl=draft.default_ttl,
@@ -99,6 +126,7 @@ class ProjectService:
             name=draft.name,
             tags=tags,
             include_in_snippet_by_default=draft.include_in_snippet_by_default,
+            default_using_mobile_key=draft.default_using_mobile_key,
             creation_date=self._clock.now_ms(),
         )
         environments = tuple(self._environment(draft.key, e) for e in env_drafts)
@@ -117,8 +145,9 @@ class ProjectService:
         return project
 
     def patch_project(self, key: str, document: PatchDocument) -> Project:
-        """Apply a JSON Patch or merge patch to a project's ``name``, ``tags`` and
-        ``includeInSnippetByDefault``; any other path is a 400 (docs/compatibility.md)."""
+        """Apply a JSON Patch or merge patch to a project's ``name``, ``tags``,
+        ``includeInSnippetByDefault`` and ``defaultClientSideAvailability``; any other path is
+        a 400 (docs/compatibility.md)."""
         with self._uow(write=True) as uow:
             project = uow.projects.get(key)
             if project is None:
@@ -128,6 +157,23 @@ class ProjectService:
                 uow.projects.update(patched)
                 uow.commit()
         return patched
+
+    def delete_project(self, key: str) -> None:
+        """Delete a project with everything in it (environments, their segments, flags, big
+        segment members, expiring targets, audit entries and SDK credentials) in one
+        transaction. LaunchDarkly refuses to delete an account's last project: so does this."""
+        with self._uow(write=True) as uow:
+            project = uow.projects.get(key)
+            if project is None:
+                raise NotFound(f"Unknown project {key!r}")
+            if uow.projects.list(limit=1, offset=0).total <= 1:
+                raise InvalidRequest(f"Project {key!r} is the last project and cannot be deleted")
+            for environment in project.environments:
+                uow.environments.delete(environment)
+            uow.projects.delete(project)
+            uow.commit()
+        for environment in project.environments:
+            self._announce(environment, removed=True)
 
     def list_projects(self, *, limit: int, offset: int) -> Page[Project]:
         with self._uow() as uow:
@@ -147,6 +193,36 @@ class ProjectService:
             )
             uow.commit()
         return environment
+
+    def patch_environment(self, project_key: str, key: str, document: PatchDocument) -> Environment:
+        """Apply a JSON Patch or merge patch to an environment's settings (name, color,
+        defaultTtl, secureMode, defaultTrackEvents, requireComments, confirmChanges, tags,
+        critical, approvalSettings); its key and credentials never change."""
+        with self._uow(write=True) as uow:
+            environment = find_environment(uow, project_key, key)
+            patched = apply_environment_patch(environment, document)
+            if patched == environment:
+                return environment
+            uow.environments.update(patched)
+            uow.commit()
+        self._announce(patched, removed=False)
+        return patched
+
+    def delete_environment(self, project_key: str, key: str) -> None:
+        """Delete an environment with its segments, flag configurations, big segment
+        members, expiring targets and audit entries, in one transaction; its SDK key, mobile
+        key and client-side id stop working at once. A project's last environment cannot be
+        deleted (LaunchDarkly refuses it too)."""
+        with self._uow(write=True) as uow:
+            environment = find_environment(uow, project_key, key)
+            if uow.environments.list(project_key=project_key, limit=1, offset=0).total <= 1:
+                raise InvalidRequest(
+                    f"Environment {key!r} is the last environment of project {project_key!r} "
+                    "and cannot be deleted"
+                )
+            uow.environments.delete(environment)
+            uow.commit()
+        self._announce(environment, removed=True)
 
     def get_environment(self, project_key: str, key: str) -> Environment:
         with self._uow() as uow:

@@ -6,7 +6,15 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from segmentd.domain.projects.model import AccessToken, Environment, Project, Role
+from segmentd.domain.projects.codec import approval_settings_from_json, approval_settings_to_json
+from segmentd.domain.projects.model import (
+    DEFAULT_APPROVAL_SETTINGS,
+    AccessToken,
+    ApprovalSettings,
+    Environment,
+    Project,
+    Role,
+)
 from segmentd.errors import KeyExists
 from segmentd.services.ports import Page
 from segmentd.store import schema
@@ -45,6 +53,7 @@ class SqlProjectRepository(Repository):
                         name=project.name,
                         tags=dumps(project.tags),
                         include_in_snippet=project.include_in_snippet_by_default,
+                        default_using_mobile_key=project.default_using_mobile_key,
                         creation_date=project.creation_date,
                     )
                 )
@@ -59,8 +68,14 @@ class SqlProjectRepository(Repository):
                 name=project.name,
                 tags=dumps(project.tags),
                 include_in_snippet=project.include_in_snippet_by_default,
+                default_using_mobile_key=project.default_using_mobile_key,
             )
         )
+
+    def delete(self, project: Project) -> None:
+        # Foreign keys cascade to flags and their configurations (environments are deleted
+        # one by one before, for what has no foreign key).
+        self.connection.execute(schema.projects.delete().where(schema.projects.c.id == project.id))
 
     def get(self, key: str) -> Project | None:
         row = self.connection.execute(
@@ -91,6 +106,7 @@ class SqlProjectRepository(Repository):
             name=m["name"],
             tags=tags_from_json(m["tags"]),
             include_in_snippet_by_default=m["include_in_snippet"],
+            default_using_mobile_key=m["default_using_mobile_key"],
             creation_date=m["creation_date"],
             environments=tuple(environment_from_row(e, m["key"]) for e in envs),
         )
@@ -114,7 +130,36 @@ def environment_from_row(row: Row[tuple[object, ...]], project_key: str) -> Envi
         critical=m["critical"],
         tags=tags_from_json(m["tags"]),
         creation_date=m["creation_date"],
+        approval_settings=_approval_settings(m["approval_settings"]),
     )
+
+
+def _approval_settings(raw: str | None) -> ApprovalSettings:
+    if raw is None:
+        return DEFAULT_APPROVAL_SETTINGS
+    return approval_settings_from_json(orjson.loads(raw))
+
+
+def _approval_settings_json(settings: ApprovalSettings) -> str | None:
+    if settings == DEFAULT_APPROVAL_SETTINGS:
+        return None
+    return dumps(approval_settings_to_json(settings))
+
+
+def _settings_columns(environment: Environment) -> dict[str, object]:
+    """The columns an environment's PATCH may change."""
+    return {
+        "name": environment.name,
+        "color": environment.color,
+        "default_ttl": environment.default_ttl,
+        "secure_mode": environment.secure_mode,
+        "default_track_events": environment.default_track_events,
+        "require_comments": environment.require_comments,
+        "confirm_changes": environment.confirm_changes,
+        "critical": environment.critical,
+        "tags": dumps(environment.tags),
+        "approval_settings": _approval_settings_json(environment.approval_settings),
+    }
 
 
 _SELECT_ENVIRONMENT = (  # built once: every segment request looks its environment up
@@ -127,35 +172,64 @@ _SELECT_ENVIRONMENT = (  # built once: every segment request looks its environme
 )
 
 
+# The same, for writers: the row is held (FOR KEY SHARE on PostgreSQL; SQLite writers hold
+# the whole database) until the commit, so a concurrent delete of the environment waits for
+# the write, or the write sees the environment gone, never a half-deleted one.
+_SELECT_ENVIRONMENT_HELD = _SELECT_ENVIRONMENT.with_for_update(read=True, key_share=True)
+
+
 class EnvironmentCache:
     """(project key, environment key) -> Environment, for one process and one database.
 
-    Environments are never renamed, changed or deleted, so an environment once read stays
-    true; every segment request looks one up, and a hit saves a query. Misses are not
-    remembered (the environment may be created later, by any process). Bounded: cleared
-    when it grows past ``limit`` entries.
+    Every segment request looks its environment up, and a hit saves a query. Environments
+    change (PATCH) and disappear (DELETE) rarely: the process that commits such a change
+    and every process that hears of it (the change relays) call :meth:`forget`, so reads
+    see the change at once in the writing process and within the relay's delay elsewhere.
+    Writers never use the cache (they read and hold the row). Misses are not remembered
+    (the environment may be created later, by any process). Bounded: cleared when it grows
+    past ``limit`` entries. Thread-safe: single dict operations only.
     """
 
     def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
         self._entries: dict[tuple[str, str], Environment] = {}
+        #: Grows with every ``forget``: a row read before a forget is not cached after it.
+        self.generation = 0
 
     def get(self, project_key: str, key: str) -> Environment | None:
         return self._entries.get((project_key, key))
 
-    def put(self, environment: Environment) -> None:
+    def put(self, environment: Environment, generation: int) -> None:
+        """Cache a row read when :attr:`generation` was ``generation``; a row read before
+        the latest ``forget`` may be the old one, and is not kept."""
         if len(self._entries) >= self._limit:
             self._entries.clear()
         self._entries[(environment.project_key, environment.key)] = environment
+        if generation != self.generation:
+            self._entries.pop((environment.project_key, environment.key), None)
+
+    def forget(self, environment_id: str) -> None:
+        """Drop the entry of this environment (it changed or is gone)."""
+        self.generation += 1
+        for name, environment in list(self._entries.items()):
+            if environment.id == environment_id:
+                self._entries.pop(name, None)
 
 
 class SqlEnvironmentRepository(Repository):
     _columns = (schema.environments, schema.projects.c.key.label("project_key"))
 
-    def __init__(self, connection: Connection, cache: EnvironmentCache | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        cache: EnvironmentCache | None = None,
+        *,
+        hold: bool = False,
+    ) -> None:
         super().__init__(connection)
         # Rows read in a transaction that adds environments may yet be rolled back: not cached.
-        self._cache = cache
+        self._cache = None if hold else cache
+        self._select_one = _SELECT_ENVIRONMENT_HELD if hold else _SELECT_ENVIRONMENT
 
     def _select(self) -> sa.Select[tuple[object, ...]]:
         return sa.select(*self._columns).join(
@@ -188,22 +262,48 @@ class SqlEnvironmentRepository(Repository):
                         critical=environment.critical,
                         tags=dumps(environment.tags),
                         creation_date=environment.creation_date,
+                        approval_settings=_approval_settings_json(environment.approval_settings),
                     )
                 )
         except sa.exc.IntegrityError:
             raise KeyExists(f"Duplicate environment key {environment.key!r}") from None
 
+    def update(self, environment: Environment) -> None:
+        self.connection.execute(
+            schema.environments.update()
+            .where(schema.environments.c.id == environment.id)
+            .values(**_settings_columns(environment))
+        )
+
+    def delete(self, environment: Environment) -> None:
+        # Big segment members have no foreign key (store/schema.py): deleted here.
+        # Everything else under the environment goes with it by ON DELETE CASCADE.
+        segment_ids = sa.select(schema.segments.c.id).where(
+            schema.segments.c.environment_id == environment.id
+        )
+        self.connection.execute(
+            schema.big_segment_targets.delete().where(
+                schema.big_segment_targets.c.segment_id.in_(segment_ids)
+            )
+        )
+        self.connection.execute(
+            schema.environments.delete().where(schema.environments.c.id == environment.id)
+        )
+
     def get(self, *, project_key: str, key: str) -> Environment | None:
-        if self._cache is not None and (hit := self._cache.get(project_key, key)) is not None:
-            return hit
+        generation = 0
+        if self._cache is not None:
+            if (hit := self._cache.get(project_key, key)) is not None:
+                return hit
+            generation = self._cache.generation
         row = self.connection.execute(
-            _SELECT_ENVIRONMENT, {"b_project_key": project_key, "b_key": key}
+            self._select_one, {"b_project_key": project_key, "b_key": key}
         ).first()
         if row is None:
             return None
         environment = environment_from_row(row, project_key)
         if self._cache is not None:
-            self._cache.put(environment)
+            self._cache.put(environment, generation)
         return environment
 
     def list(self, *, project_key: str, limit: int, offset: int) -> Page[Environment]:
