@@ -48,7 +48,8 @@ def test_every_route__unknown_resources__404_error_shape(
     live: LiveServer, http: httpx.Client
 ) -> None:
     for method, path in _routes(live):
-        if method != "GET" or "x" not in path.split("/"):
+        # DELETE has no body to check first: an unknown resource is a 404 there too.
+        if method not in ("GET", "DELETE") or "x" not in path.split("/"):
             continue
         if path.startswith(("/msdk/", "/meval/")):
             continue  # the mobile key is checked first: an access token gets 401
@@ -69,3 +70,43 @@ def test_error_shape__routing_errors(
     http: httpx.Client, method: str, path: str, status: int
 ) -> None:
     _assert_error_shape(http.request(method, path), status)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        pytest.param(
+            "PATCH",
+            "/api/v2/projects/default/environments/nope",
+            [{"op": "replace", "path": "/name", "value": "x"}],
+            404,
+            id="patch unknown environment",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v2/projects/default/environments/production",
+            [{"op": "replace", "path": "/apiKey", "value": "x"}],
+            400,
+            id="patch a credential",
+        ),
+        pytest.param(
+            "PATCH",
+            "/api/v2/projects/default/environments/production",
+            [{"op": "move", "path": "/name"}],
+            400,
+            id="malformed patch",
+        ),
+        pytest.param("DELETE", "/api/v2/projects/default", None, 400, id="the last project"),
+        pytest.param(
+            "POST",
+            "/api/v2/projects/default/environments",
+            {"key": "production", "name": "P", "color": "000000"},
+            409,
+            id="environment key taken",
+        ),
+    ],
+)
+def test_error_shape__project_and_environment_writes(
+    http: httpx.Client, method: str, path: str, body: object, status: int
+) -> None:
+    _assert_error_shape(http.request(method, path, json=body), status)
