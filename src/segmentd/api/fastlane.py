@@ -18,7 +18,7 @@ every request it does not fully understand, to FastAPI unchanged:
   rate limit once, by FastAPI.
 
 The work itself is the routes' own functions (``routes.segments.create_segment`` etc.); access
-checks are :func:`segmentd.api.deps.check_access`; errors are rendered by
+checks are :func:`segmentd.api.deps.authenticate`; errors are rendered by
 :mod:`segmentd.api.errors`. The OpenAPI document still comes from the FastAPI routes.
 Only ``http`` scopes reach this app (:class:`segmentd.api.app.SegmentdApp` sends the
 lifespan to FastAPI directly).
@@ -33,7 +33,6 @@ process's write lock), they run in the threadpool as FastAPI would run them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -130,23 +129,21 @@ class FastLane:
     # ------------------------------------------------------------------ routes
 
     async def _get_segment(self, scope: Scope, parts: list[str], _: bytes) -> tuple[int, Any]:
-        token = await self._access(scope, Role.READER)
         project, environment, key = parts
-        return 200, await self._run(
-            self.inline_reads, read_segment, self.services, project, environment, key, token
+        return 200, await self._serve(
+            scope,
+            Role.READER,
+            self.inline_reads,
+            lambda token: read_segment(self.services, project, environment, key, token),
         )
 
     async def _membership(self, scope: Scope, parts: list[str], _: bytes) -> tuple[int, Any]:
-        await self._access(scope, Role.READER)
         project, environment, key, _kind, context_key = parts
-        return 200, await self._run(
+        return 200, await self._serve(
+            scope,
+            Role.READER,
             self.inline_reads,
-            membership_rep,
-            self.services,
-            project,
-            environment,
-            key,
-            context_key,
+            lambda _token: membership_rep(self.services, project, environment, key, context_key),
         )
 
     async def _list_segments(self, scope: Scope, parts: list[str], _: bytes) -> tuple[int, Any]:
@@ -156,77 +153,83 @@ class FastLane:
             n is not None and not (n.isascii() and n.isdigit() and len(n) < 10) for n in numbers
         ):
             raise _NotMine()  # FastAPI words the problem with an unusual number
-        await self._access(scope, Role.READER)
-        limit, offset = await deps.pagination(*(None if n is None else int(n) for n in numbers))
         project, environment = parts
-        return 200, await self._run(
-            self.inline_reads,
-            list_segments,
-            self.services,
-            project,
-            environment,
-            limit,
-            offset,
-            params.get("filter"),
-            params.get("sort"),
-        )
+
+        def work(_token: AccessToken) -> dict[str, Any]:
+            limit, offset = deps.page_bounds(*(None if n is None else int(n) for n in numbers))
+            return list_segments(
+                self.services,
+                project,
+                environment,
+                limit,
+                offset,
+                params.get("filter"),
+                params.get("sort"),
+            )
+
+        return 200, await self._serve(scope, Role.READER, self.inline_reads, work)
 
     async def _create_segment(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
         try:
             segment_body = SegmentBody.model_validate(_json_object(body))
         except ValidationError:
             raise _NotMine() from None
-        token = await self._access(scope, Role.WRITER)
         project, environment = parts
-        return 201, await self._run(
+        return 201, await self._serve(
+            scope,
+            Role.WRITER,
             self.inline_writes,
-            create_segment,
-            self.services,
-            project,
-            environment,
-            segment_body,
-            token,
+            lambda token: create_segment(self.services, project, environment, segment_body, token),
         )
 
     async def _patch_segment(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
         if scope.get("query_string"):
             raise _NotMine()  # dryRun, as FastAPI reads booleans
         document = _json_object(body, objects_only=False)
-        token = await self._access(scope, Role.WRITER)
         content_type = _header(scope, b"content-type")
         project, environment, key = parts
-        return 200, await self._run(
+        return 200, await self._serve(
+            scope,
+            Role.WRITER,
             self.inline_writes,
-            partial(patch_segment_rep, dry_run=False),
-            self.services,
-            project,
-            environment,
-            key,
-            content_type,
-            document,
-            token,
+            lambda token: patch_segment_rep(
+                self.services,
+                project,
+                environment,
+                key,
+                content_type,
+                document,
+                token,
+                dry_run=False,
+            ),
         )
 
     async def _evaluate(self, scope: Scope, parts: list[str], body: bytes) -> tuple[int, Any]:
         context = _json_object(body)
-        await self._access(scope, Role.READER)
         project, _environments, environment = parts[:3]
-        return 200, await self._run(
-            self.inline_reads, environment_memberships, self.services, project, environment, context
+        return 200, await self._serve(
+            scope,
+            Role.READER,
+            self.inline_reads,
+            lambda _token: environment_memberships(self.services, project, environment, context),
         )
 
     # ------------------------------------------------------------------ parts
 
-    async def _access(self, scope: Scope, role: Role) -> AccessToken:
+    async def _serve(
+        self, scope: Scope, role: Role, inline: bool, work: Callable[[AccessToken], T]
+    ) -> T:
+        """Check access for ``role``, then ``work(token)``: both on the event loop when
+        ``inline``, otherwise both in one trip to the threadpool (one hop, not two)."""
         header = _header(scope, b"authorization")
         state = scope.setdefault("state", {})
-        return await deps.check_access(self.services, self.limiter, state, header, role)
-
-    @staticmethod
-    async def _run(inline: bool, work: Callable[..., T], *args: Any) -> T:
         if inline:
-            return work(*args)
-        return await run_in_threadpool(work, *args)
+            return work(deps.authenticate(self.services, self.limiter, state, header, role))
+
+        def guarded() -> T:
+            return work(deps.authenticate(self.services, self.limiter, state, header, role))
+
+        return await run_in_threadpool(guarded)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
