@@ -20,6 +20,7 @@ from segmentd.domain.projects.model import Environment
 from segmentd.domain.segments.model import Segment
 from segmentd.store import schema
 from segmentd.store.big_segments.segment_ids import live_segment_id
+from segmentd.store.driver import Prepared
 from segmentd.store.projects.repository import environment_from_row
 
 T = schema.big_segment_targets
@@ -30,8 +31,9 @@ _KEY_PAGE = 50_000
 
 #: Written once as text: building the equivalent expression per request costs more than
 #: running it. Both EXISTS probes are primary-key lookups.
-_LOOKUP = sa.text(
-    """
+_LOOKUP = Prepared(
+    sa.text(
+        """
     SELECT s.unbounded AS unbounded, s.creation_date AS creation_date,
            st.segment_created AS segment_created,
            EXISTS (SELECT 1 FROM big_segment_targets t
@@ -46,7 +48,8 @@ _LOOKUP = sa.text(
     LEFT JOIN big_segment_state st ON st.segment_id = s.id
     WHERE p.key = :p AND e.key = :e AND s.key = :s AND s.deleted = :no
     """
-).bindparams(sa.bindparam("no", False), sa.bindparam("yes", True))
+    ).bindparams(sa.bindparam("no", False), sa.bindparam("yes", True))
+)
 
 
 class SqlBigSegmentRepository:
@@ -155,14 +158,15 @@ class SqlBigSegmentRepository:
     ) -> tuple[bool, Membership] | None:
         """The hot path of ``GET …/contexts/{key}``: one indexed query from the path's keys
         to (is big segment, membership). ``None`` when the segment does not exist."""
-        row = self.connection.execute(
-            _LOOKUP, {"p": project_key, "e": environment_key, "s": key, "k": context_key}
-        ).first()
-        if row is None:
+        rows = _LOOKUP.rows(
+            self.connection, {"p": project_key, "e": environment_key, "s": key, "k": context_key}
+        )
+        if not rows:
             return None
-        if row.segment_created != row.creation_date:
-            return bool(row.unbounded), Membership(False, False)
-        return bool(row.unbounded), Membership(bool(row.inc), bool(row.exc))
+        unbounded, creation_date, segment_created, inc, exc = rows[0]
+        if segment_created != creation_date:
+            return bool(unbounded), Membership(False, False)
+        return bool(unbounded), Membership(bool(inc), bool(exc))
 
     def add(
         self,

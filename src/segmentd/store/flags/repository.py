@@ -28,13 +28,14 @@ from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.flags.ports import FlagListing
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.driver import Prepared
 
 F, C, R = schema.flags, schema.flag_configs, schema.flag_segment_refs
 E = schema.environments
 
 #: Built once (building and caching a statement costs more than running it): the flags
 #: whose rules in an environment reference a segment (``_flags`` of a segment GET).
-FLAGS_REFERENCING_SEGMENT = (
+FLAGS_REFERENCING_SEGMENT = Prepared(
     sa.select(F.c.key, F.c.name)
     .join(C, C.c.flag_id == F.c.id)
     .join(R, R.c.config_id == C.c.id)
@@ -302,11 +303,10 @@ class SqlFlagRepository:
     def referencing_segment(
         self, *, environment_id: str, segment_key: str
     ) -> tuple[FlagListing, ...]:
-        rows = self.connection.execute(
-            FLAGS_REFERENCING_SEGMENT,
-            {"b_environment_id": environment_id, "b_segment_key": segment_key},
-        ).all()
-        return tuple(FlagListing(key=r.key, name=r.name) for r in rows)
+        rows = FLAGS_REFERENCING_SEGMENT.rows(
+            self.connection, {"b_environment_id": environment_id, "b_segment_key": segment_key}
+        )
+        return tuple(FlagListing(key=key, name=name) for key, name in rows)
 
     def for_environment(self, *, environment_id: str, key: str) -> tuple[Flag, FlagConfig] | None:
         project_id = sa.select(E.c.project_id).where(E.c.id == environment_id).scalar_subquery()

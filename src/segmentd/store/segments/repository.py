@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from segmentd.domain.segments.query import SegmentQuery
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.driver import Prepared
 from segmentd.store.projects.repository import (
     Repository,
     dumps,
@@ -25,7 +27,11 @@ from segmentd.store.segments.listing import list_statements
 
 def segment_from_row(row: Row[tuple[object, ...]]) -> Segment:
     """Rebuild a domain segment from its row (the targeting column holds codec JSON)."""
-    m = row._mapping
+    return segment_from_mapping(row._mapping)
+
+
+def segment_from_mapping(m: Mapping[Any, Any]) -> Segment:
+    """:func:`segment_from_row` for a row as a mapping of column keys."""
     targeting = orjson.loads(m["targeting"])
     targeting["key"] = m["key"]
     base = codec.segment_from_json(targeting)
@@ -80,8 +86,8 @@ _WHERE_LIVE_KEY = (
 SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
     _t.c.environment_id == sa.bindparam("b_environment_id"), _t.c.key == sa.bindparam("b_key")
 )
-SELECT_LIVE_SEGMENT = sa.select(_t).where(*_WHERE_LIVE_KEY)
-SELECT_LIVE_SEGMENT_FOR_UPDATE = SELECT_LIVE_SEGMENT.with_for_update()
+SELECT_LIVE_SEGMENT = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY))
+SELECT_LIVE_SEGMENT_FOR_UPDATE = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY).with_for_update())
 INSERT_SEGMENT = _t.insert()
 REVIVE_SEGMENT = _t.update().where(
     _t.c.id == sa.bindparam("b_id"),
@@ -156,12 +162,12 @@ class SqlSegmentRepository(Repository):
     def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
         # SQLite ignores FOR UPDATE: BEGIN IMMEDIATE already locks.
         statement = SELECT_LIVE_SEGMENT_FOR_UPDATE if lock else SELECT_LIVE_SEGMENT
-        row = self.connection.execute(
-            statement, {"b_environment_id": environment_id, "b_key": key}
-        ).first()
-        if row is None:
+        rows = statement.mappings(
+            self.connection, {"b_environment_id": environment_id, "b_key": key}
+        )
+        if not rows:
             return None
-        segment = segment_from_row(row)
+        segment = segment_from_mapping(rows[0])
         self._tags_seen[(environment_id, key)] = segment.tags
         return segment
 
