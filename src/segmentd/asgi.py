@@ -9,9 +9,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from segmentd.api.app import create_app
-from segmentd.bootstrap import build_services
+from segmentd.bootstrap import build_services, freeze_startup_heap
 from segmentd.config import Settings
 
 
 def app_from_env() -> FastAPI:
-    return create_app(build_services(Settings.from_env(), run_migrations=False))
+    app = create_app(build_services(Settings.from_env(), run_migrations=False))
+    freeze_startup_heap()
+    return app

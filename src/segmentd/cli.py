@@ -16,7 +16,7 @@ import click
 import orjson
 
 from segmentd import __version__
-from segmentd.bootstrap import Services, build_services
+from segmentd.bootstrap import Services, build_services, freeze_startup_heap
 from segmentd.config import Settings
 from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import Segment
@@ -163,6 +163,7 @@ def _serve(settings: Settings, sock: socket.socket, workers: int) -> None:
     from segmentd.api.app import create_app
 
     app = create_app(services)
+    freeze_startup_heap()
     server = uvicorn.Server(uvicorn.Config(app, access_log=False, log_config=log_config))
     server.run(sockets=[sock])
     if not server.started:

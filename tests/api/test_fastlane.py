@@ -9,6 +9,7 @@ id, a new segment's key and timestamps).
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -19,8 +20,11 @@ from segmentd.api.app import create_app
 from segmentd.bootstrap import Services
 from segmentd.domain.audit.history import Actor
 from segmentd.domain.projects.model import Role
+from segmentd.domain.segments.model import SegmentRule, SegmentTarget
+from segmentd.domain.shared.clauses import Clause
 from segmentd.services.first_run import initialise_if_empty
 from segmentd.services.segments.service import SegmentDraft
+from tests.builders import segment_match
 
 BASE = "/api/v2/segments/default/production"
 ME = Actor(id="t", name="t")
@@ -209,6 +213,67 @@ def test_evaluate__fast_lane_and_fastapi__answer_the_same(
     request: Request = ("POST", EVALUATE, headers, body)
     ((fast, plain),) = _exchange(services, [(request, request)])
     assert _comparable(fast) == _comparable(plain)
+
+
+def _store_targeting(services: Services, key: str, name: str, **targeting: Any) -> None:
+    """Create a segment, then give it targeting directly in the store."""
+    created = services.segments.create(
+        "default", "production", SegmentDraft(key, name, description=targeting.pop("d", None))
+    )
+    environment = services.projects.get_environment("default", "production")
+    with services.uow(write=True) as uow:
+        uow.segments.update(
+            environment_id=environment.id,
+            segment=replace(created, version=created.version + 1, **targeting),
+            expected_version=created.version,
+        )
+        uow.commit()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"kind": "user", "key": "alice", "job": "doctor"}',
+        b'{"kind": "user", "key": "bob", "job": "nurse"}',
+        b'{"kind": "multi", "user": {"key": "carol"}, "org": {"key": "acme"}}',
+    ],
+)
+def test_evaluate__fast_lane_bytes__equal_fastapi_bytes(
+    services: Services, tokens: dict[str, str], body: bytes
+) -> None:
+    doctors = SegmentRule(
+        id="r-doc", clauses=(Clause(attribute="job", op="in", values=("doctor",)),)
+    )
+    _store_targeting(
+        services, "vips", 'V\u00efps "quoted" \u2603', included=("alice",), excluded=("bob",)
+    )
+    _store_targeting(services, "docs", "Doctors", d="Every <doctor> & nurse", rules=(doctors,))
+    _store_targeting(services, "acme", "Acme", included_contexts=(SegmentTarget("org", ("acme",)),))
+    _store_targeting(
+        services, "loop-a", "A", rules=(SegmentRule(id="a", clauses=(segment_match("loop-b"),)),)
+    )
+    _store_targeting(
+        services, "loop-b", "B", rules=(SegmentRule(id="b", clauses=(segment_match("loop-a"),)),)
+    )
+    headers = {"Authorization": tokens["reader"], "Content-Type": "application/json"}
+    app = create_app(services, expiry_interval=None)
+
+    async def run() -> tuple[httpx.Response, httpx.Response]:
+        whole = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t")
+        plain = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app.fastapi_stack), base_url="http://t"
+        )
+        async with whole, plain:
+            return (
+                await whole.post(EVALUATE, headers=headers, content=body),
+                await plain.post(EVALUATE, headers=headers, content=body),
+            )
+
+    fast, slow = asyncio.run(run())
+    assert fast.status_code == slow.status_code == 200
+    assert fast.content == slow.content
+    kinds = {item["key"]: item["reason"]["kind"] for item in fast.json()["items"]}
+    assert "error" in kinds.values()  # the cycle's error reason is rendered too
 
 
 SEMANTIC = "application/json; domain-model=launchdarkly.semanticpatch"

@@ -45,7 +45,7 @@ from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.big_segments.routes import membership_rep
 from segmentd.api.errors import service_error_response, unexpected_error_response
-from segmentd.api.evaluations.routes import environment_memberships
+from segmentd.api.evaluations.rendering import environment_memberships_json
 from segmentd.api.ratelimit import RateLimiter
 from segmentd.api.schemas import SegmentBody
 from segmentd.api.segments.routes import (
@@ -114,7 +114,8 @@ class FastLane:
             await _send_response(send, unexpected_error_response(exc, _rid(scope)))
             raise
         else:
-            await _send_json(send, status, orjson.dumps(content))
+            payload = content if isinstance(content, bytes) else orjson.dumps(content)
+            await _send_json(send, status, payload)
 
     def _route(self, method: str, parts: list[str]) -> Handler | None:
         if not parts or "" in parts:
@@ -211,7 +212,9 @@ class FastLane:
             scope,
             Role.READER,
             self.inline_reads,
-            lambda _token: environment_memberships(self.services, project, environment, context),
+            lambda _token: environment_memberships_json(
+                self.services, project, environment, context
+            ),
         )
 
     # ------------------------------------------------------------------ parts

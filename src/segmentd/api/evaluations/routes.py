@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
+from segmentd.api.evaluations.rendering import INDIVIDUAL
 from segmentd.api.responses import JsonResponse, link
 from segmentd.api.schemas import (
     ContextInstanceSegmentMemberships,
@@ -30,9 +31,6 @@ router = APIRouter(tags=["Segment evaluation"])
 
 Services = Annotated[AppServices, Depends(deps.services)]
 Reader = Annotated[AccessToken, Depends(deps.reader)]
-
-#: Reasons that mean "targeted individually" (LaunchDarkly's ``isIndividuallyTargeted``).
-INDIVIDUAL = frozenset({"included", "includedContexts", "bigSegmentIncluded"})
 
 CONTEXT_EXAMPLE = {
     "key": "context-key-123abc",
