@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import launchdarkly_api
 import pytest
 
-from segmentd.bootstrap import build_services
+from segmentd.bootstrap import Services, build_services
 from segmentd.config import Settings
 from segmentd.domain.projects.model import Role
 from segmentd.services.first_run import initialise_if_empty
+from segmentd.services.segments.service import SegmentDraft
 from tests.live import LiveServer, serve_in_thread
 
 
@@ -52,3 +55,28 @@ def ld_client(live: LiveServer) -> Iterator[launchdarkly_api.ApiClient]:
 def key() -> str:
     """A segment key no other test uses."""
     return f"seg-{uuid.uuid4().hex[:12]}"
+
+
+def store_targeting(
+    services: Services,
+    environment_key: str,
+    key: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    **targeting: Any,
+) -> None:
+    """Create a segment in ``default``, then give it targeting directly in the store."""
+    created = services.segments.create(
+        "default",
+        environment_key,
+        SegmentDraft(key=key, name=name or key.title(), description=description),
+    )
+    environment = services.projects.get_environment("default", environment_key)
+    with services.uow(write=True) as uow:
+        uow.segments.update(
+            environment_id=environment.id,
+            segment=replace(created, version=created.version + 1, **targeting),
+            expected_version=created.version,
+        )
+        uow.commit()

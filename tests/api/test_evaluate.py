@@ -14,23 +14,12 @@ from segmentd.domain.projects.model import Role
 from segmentd.domain.segments.model import SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import Clause
 from segmentd.services.ports import ItemChange
-from segmentd.services.segments.service import SegmentDraft
-from tests.api.conftest import token_for
+from tests.api.conftest import store_targeting, token_for
 from tests.live import LiveServer
 
 
 def _store(live: LiveServer, key: str, **targeting: Any) -> None:
-    """Create a segment and give it targeting directly in the store."""
-    services = live.services
-    created = services.segments.create("default", "test", SegmentDraft(key=key, name=key.title()))
-    environment = services.projects.get_environment("default", "test")
-    with services.uow(write=True) as uow:
-        uow.segments.update(
-            environment_id=environment.id,
-            segment=replace(created, version=created.version + 1, **targeting),
-            expected_version=created.version,
-        )
-        uow.commit()
+    store_targeting(live.services, "test", key, **targeting)
 
 
 @pytest.fixture(scope="module")

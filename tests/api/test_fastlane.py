@@ -9,7 +9,6 @@ id, a new segment's key and timestamps).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -24,6 +23,7 @@ from segmentd.domain.segments.model import SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import Clause
 from segmentd.services.first_run import initialise_if_empty
 from segmentd.services.segments.service import SegmentDraft
+from tests.api.conftest import store_targeting
 from tests.builders import segment_match
 
 BASE = "/api/v2/segments/default/production"
@@ -216,18 +216,9 @@ def test_evaluate__fast_lane_and_fastapi__answer_the_same(
 
 
 def _store_targeting(services: Services, key: str, name: str, **targeting: Any) -> None:
-    """Create a segment, then give it targeting directly in the store."""
-    created = services.segments.create(
-        "default", "production", SegmentDraft(key, name, description=targeting.pop("d", None))
+    store_targeting(
+        services, "production", key, name=name, description=targeting.pop("d", None), **targeting
     )
-    environment = services.projects.get_environment("default", "production")
-    with services.uow(write=True) as uow:
-        uow.segments.update(
-            environment_id=environment.id,
-            segment=replace(created, version=created.version + 1, **targeting),
-            expected_version=created.version,
-        )
-        uow.commit()
 
 
 @pytest.mark.parametrize(
