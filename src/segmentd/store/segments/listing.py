@@ -26,6 +26,9 @@ _SORT_COLUMNS = {
 }
 
 
+_LIKE_SPECIAL = ("\\", "%", "_")
+
+
 def _like(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -37,28 +40,43 @@ def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     from the listing index alone; PostgreSQL has ``ILIKE``."""
     columns = (t.c.key, t.c.name, t.c.description)
     if dialect == "sqlite":
-        return sa.or_(*(c.like(_like(term), escape="\\") for term in value for c in columns))
+        # A term without wildcard characters needs no ESCAPE clause, which costs SQLite a
+        # fifth of the count's time (10,000 rows: 2.5 ms with it, 2.1 ms without).
+        return sa.or_(
+            *(
+                c.like(_like(term), escape="\\")
+                if any(char in term for char in _LIKE_SPECIAL)
+                else c.like(f"%{term}%")
+                for term in value
+                for c in columns
+            )
+        )
     return sa.or_(*(c.ilike(_like(term), escape="\\") for term in value for c in columns))
 
 
-def _tags(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
+def _tags(value: tuple[str, ...], dialect: str, *, counting: bool) -> ColumnElement[bool]:
     """Segments with any of the tags: the ids come from the ``segment_tags`` index on ``tag``.
 
-    On SQLite ``id + 0`` keeps the planner from fetching every tagged row by id (wide rows,
-    random order) and sorting them; it walks the environment's sort or listing index instead
-    and probes the id set, which stops after one page and counts from the index alone.
+    On SQLite a page uses ``id + 0``, which keeps the planner from fetching every tagged row
+    by id (wide rows, random order) and sorting them; it walks the environment's sort index
+    instead and probes the id set, which stops after one page. The count walks the listing
+    index either way, and probes faster with the plain ``id`` (10,000 rows: 1.7 ms, not 2.4).
     """
     tags = schema.segment_tags
     ids = sa.select(tags.c.segment_id).where(tags.c.tag.in_(value))
-    column = t.c.id + 0 if dialect == "sqlite" else t.c.id
+    column = t.c.id + 0 if dialect == "sqlite" and not counting else t.c.id
     return column.in_(ids)
 
 
-def _condition(condition: Condition, dialect: str) -> ColumnElement[bool]:
+def _condition(condition: Condition, dialect: str, counting: bool) -> ColumnElement[bool]:
     value = condition.value
     builders: dict[str, Callable[[], ColumnElement[bool]]] = {
         "query": lambda: _query(value, dialect) if isinstance(value, tuple) else sa.false(),
-        "tags": lambda: _tags(value, dialect) if isinstance(value, tuple) and value else sa.false(),
+        "tags": lambda: (
+            _tags(value, dialect, counting=counting)
+            if isinstance(value, tuple) and value
+            else sa.false()
+        ),
         "includedKeys": lambda: t.c.key.in_(value) if isinstance(value, tuple) else sa.false(),
         "excludedKeys": lambda: t.c.key.not_in(value) if isinstance(value, tuple) else sa.true(),
         "unbounded": lambda: t.c.unbounded.is_(bool(value)),
@@ -68,11 +86,11 @@ def _condition(condition: Condition, dialect: str) -> ColumnElement[bool]:
     return builders[condition.field]()
 
 
-def where_clause(node: Filter, dialect: str) -> ColumnElement[bool]:
-    """The SQL predicate for a filter tree."""
+def where_clause(node: Filter, dialect: str, *, counting: bool = False) -> ColumnElement[bool]:
+    """The SQL predicate for a filter tree (``counting``: in the count of all matches)."""
     if isinstance(node, Condition):
-        return _condition(node, dialect)
-    parts = [where_clause(item, dialect) for item in node.items]
+        return _condition(node, dialect, counting)
+    parts = [where_clause(item, dialect, counting=counting) for item in node.items]
     return sa.and_(*parts) if isinstance(node, And) else sa.or_(*parts)
 
 
@@ -84,8 +102,10 @@ def list_statements(
         t.c.environment_id == environment_id,
         t.c.deleted.is_(False),
     ]
+    counted = list(conditions)
     if query.filter is not None:
         conditions.append(where_clause(query.filter, dialect))
+        counted.append(where_clause(query.filter, dialect, counting=True))
     order = [
         _SORT_COLUMNS[k.field].desc() if k.descending else _SORT_COLUMNS[k.field].asc()
         for k in query.sort
@@ -97,5 +117,5 @@ def list_statements(
         .limit(query.limit)
         .offset(query.offset)
     )
-    count = sa.select(sa.func.count()).select_from(t).where(*conditions)
+    count = sa.select(sa.func.count()).select_from(t).where(*counted)
     return page, count
