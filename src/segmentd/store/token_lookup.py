@@ -4,15 +4,19 @@ Authentication reads the database on every request (so a revoked token stops at 
 every process), which makes it the hottest query there is. Going through a SQLAlchemy unit
 of work costs a pool checkout, ``BEGIN``, ``ROLLBACK`` and a reset per request, about ten
 times the query itself; this finder keeps up to ``size`` autocommit driver connections
-(sqlite3 or psycopg) in a LIFO stack and runs one prepared ``SELECT`` on one of them.
+(sqlite3 or psycopg) in a LIFO stack and runs one prepared ``SELECT`` on one of them. The
+stack is a ``deque`` (atomic ``pop``/``append``, no condition variables: ``queue.LifoQueue``
+and a semaphore cost more than the SQLite query); on PostgreSQL a semaphore still bounds the
+connections in use to ``size``.
 A connection that fails is dropped, and an unreachable database is ``DatabaseUnavailable``.
 """
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import threading
+from collections import deque
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import psycopg
@@ -36,8 +40,12 @@ class SqlTokenFinder:
             url = engine.url.set(drivername="postgresql")
             self._target = url.render_as_string(hide_password=False)
             self._sql = f"SELECT {_COLUMNS} FROM access_tokens WHERE token_hash = %s"
-        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
-        self._slots = threading.BoundedSemaphore(size)
+        self._size = size
+        self._idle: deque[Any] = deque()
+        # SQLite connections are cheap and local: no bound, no waiting.
+        self._slots: AbstractContextManager[Any] = (
+            nullcontext() if self._sqlite else threading.BoundedSemaphore(size)
+        )
 
     def _connect(self) -> Any:
         if self._sqlite:
@@ -51,10 +59,14 @@ class SqlTokenFinder:
     def find_by_hash(self, token_hash: str) -> AccessToken | None:
         with self._slots:
             try:
-                row = self._query(self._idle.get_nowait(), token_hash)
-            except queue.Empty:
-                row = self._query(None, token_hash)
+                idle = self._idle.pop()
+            except IndexError:
+                idle = None
+            try:
+                row = self._query(idle, token_hash)
             except DatabaseUnavailable:
+                if idle is None:
+                    raise
                 # an idle connection may be a dead one (server restarted): retry on a new one
                 row = self._query(None, token_hash)
         return None if row is None else _token(row)
@@ -72,14 +84,17 @@ class SqlTokenFinder:
             if connection is not None:
                 connection.close()
             raise
-        self._idle.put(connection)
+        if len(self._idle) < self._size:
+            self._idle.append(connection)
+        else:
+            connection.close()
         return row
 
     def close(self) -> None:
         while True:
             try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
+                self._idle.pop().close()
+            except IndexError:
                 return
 
 

@@ -6,6 +6,7 @@ with strict JSON types: integers stay integers, booleans stay booleans.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from segmentd.api.responses import API, link
@@ -33,19 +34,24 @@ def segment_path(project_key: str, environment_key: str, key: str | None = None)
     return base if key is None else f"{base}/{key}"
 
 
+@lru_cache(maxsize=8)
+def _permissions(role: Role) -> tuple[tuple[str, bool], ...]:
+    return tuple((action, role.allows(needed)) for action, needed in SEGMENT_ACTIONS)
+
+
 def access_rep(role: Role, resource: str) -> dict[str, Any]:
     """LaunchDarkly's ``_access``: which segment actions the caller's role allows."""
     allowed: list[dict[str, Any]] = []
     denied: list[dict[str, Any]] = []
-    for action, needed in SEGMENT_ACTIONS:
-        permitted = role.allows(needed)
+    role_name = role.value
+    for action, permitted in _permissions(role):
         entry = {
             "action": action,
             "reason": {
                 "effect": "allow" if permitted else "deny",
                 "resources": [resource],
                 "actions": ["*"],
-                "role_name": role.value,
+                "role_name": role_name,
             },
         }
         (allowed if permitted else denied).append(entry)
