@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from segmentd.bootstrap import Services
+from segmentd.domain.segments.model import Segment
 from segmentd.services.projects.service import ProjectDraft
 from segmentd.services.segments.service import SegmentDraft
 from tests.fixed import FixedClock
@@ -71,3 +74,21 @@ def test_memberships__same_key_and_version_in_two_environments__not_confused(
     assert _is_member(services, "ann") is True
     in_test = services.evaluations.memberships("p", "test", {"kind": "user", "key": "ann"})
     assert in_test[0].result.is_member is False
+
+
+def test_memberships__concurrent_requests_at_a_cold_cache__share_one_snapshot(
+    services: Services,
+) -> None:
+    services.projects.create_project(ProjectDraft(key="p", name="P"))
+    for i in range(50):
+        services.segments.create("p", "production", SegmentDraft(key=f"s{i}", name="S"))
+    start = threading.Barrier(8)
+
+    def evaluate(_: int) -> Segment:
+        start.wait()
+        return services.evaluations.memberships("p", "production", {"key": "k"})[0].segment
+
+    with ThreadPoolExecutor(8) as pool:
+        segments = list(pool.map(evaluate, range(8)))
+    # One thread loaded and prepared the environment; the others waited and took its snapshot.
+    assert all(segment is segments[0] for segment in segments)

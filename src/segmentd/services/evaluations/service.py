@@ -100,6 +100,7 @@ class EvaluationService:
         self._cache = PreparedCache(max_entries=100_000)
         self._snapshots: dict[str, EnvironmentSegments] = {}
         self._checked: dict[str, int] = {}
+        self._building: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         changes.subscribe(self._on_change)
 
@@ -112,13 +113,38 @@ class EvaluationService:
                 self._checked.pop(change.environment_id, None)
                 self._snapshots.pop(change.environment_id, None)
 
+    def _fresh(self, environment_id: str, now: int) -> tuple[EnvironmentSegments | None, bool]:
+        with self._lock:
+            previous = self._snapshots.get(environment_id)
+            checked = self._checked.get(environment_id)
+        fresh = previous is not None and checked is not None and now - checked < self._recheck_ms
+        return previous, fresh
+
     def _current(self, uow: UnitOfWork, environment: Environment) -> EnvironmentSegments:
         now = self._clock.now_ms()
-        with self._lock:
-            previous = self._snapshots.get(environment.id)
-            checked = self._checked.get(environment.id)
-        if previous is not None and checked is not None and now - checked < self._recheck_ms:
+        previous, fresh = self._fresh(environment.id, now)
+        if fresh:
+            assert previous is not None
             return previous
+        # One thread revalidates an environment at a time; the others wait and take its
+        # snapshot. Without this, requests arriving together at a cold cache each loaded and
+        # prepared every segment (1,000 segments: seconds each on a busy PostgreSQL).
+        with self._lock:
+            building = self._building.setdefault(environment.id, threading.Lock())
+        with building:
+            previous, fresh = self._fresh(environment.id, now)
+            if fresh:
+                assert previous is not None
+                return previous
+            return self._revalidate(uow, environment, previous, now)
+
+    def _revalidate(
+        self,
+        uow: UnitOfWork,
+        environment: Environment,
+        previous: EnvironmentSegments | None,
+        now: int,
+    ) -> EnvironmentSegments:
         with self._lock:  # before the query: a change announced during it forces a recheck
             self._checked[environment.id] = now
         versions = uow.segments.live_versions(environment_id=environment.id)
