@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from segmentd.bootstrap import Services
-from segmentd.domain.audit.history import Actor
+from segmentd.domain.audit.history import Action, Actor, AuditEntry, AuditScope
 from segmentd.domain.big_segments.model import TargetChanges
 from segmentd.domain.expiring.targets import parse_expiring_patch
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.projects.model import ApprovalSettings
 from segmentd.errors import InvalidRequest, NotFound, Unauthorized
+from segmentd.services.audit.ports import AuditQuery
 from segmentd.services.flags.service import FlagDraft
 from segmentd.services.ports import ItemChange
 from segmentd.services.projects.service import EnvironmentDraft, ProjectDraft
@@ -26,7 +27,8 @@ P = "p"
 ME = Actor(id="t1", name="tester")
 
 #: Every table that holds rows of an environment, and how its rows name the environment.
-BY_ENVIRONMENT = (schema.segments, schema.audit_log, schema.flag_configs)
+#: (The audit log outlives what it describes: it is checked on its own.)
+BY_ENVIRONMENT = (schema.segments, schema.flag_configs)
 
 
 @pytest.fixture
@@ -94,6 +96,11 @@ def _all_targets(services: Services) -> int:
     return count
 
 
+def _history(services: Services, scope: AuditScope | None = None) -> list[AuditEntry]:
+    query = AuditQuery(scope=scope or AuditScope(), limit=20)
+    return list(services.audit.list(query).items)
+
+
 @pytest.fixture
 def filled(services: Services, clock: FixedClock) -> Services:
     services.projects.create_project(ProjectDraft(key="other", name="Other"))
@@ -113,9 +120,21 @@ def test_delete_environment__removes_everything_under_it__keeps_the_other(
     assert all(count > 0 for name, count in before.items()), before
     kept = _rows(filled, test.id)
 
-    filled.projects.delete_environment(P, "production")
+    filled.projects.delete_environment(P, "production", actor=ME)
 
     assert set(_rows(filled, production.id).values()) == {0}
+    # The history stays: the delete is the newest entry, the segments' entries are kept.
+    entries = _history(filled, AuditScope(project_key=P))
+    deleted = entries[0]
+    assert (deleted.kind, deleted.action, deleted.actor) == (
+        "environment",
+        Action.DELETE_ENVIRONMENT,
+        ME,
+    )
+    assert (deleted.project_key, deleted.environment_key) == (P, "production")
+    assert {"op": "remove", "path": "/key"} in deleted.changes
+    kept_history = [e for e in entries if e.environment_key == "production" and e.segment_key]
+    assert {e.segment_key for e in kept_history} == {"s", "big"}
     assert _rows(filled, test.id) == kept
     assert _all_targets(filled) == 3  # the test environment's members only
     with pytest.raises(NotFound, match="Unknown environment 'production'"):
@@ -148,7 +167,13 @@ def test_delete_project__removes_environments_flags_and_members(
     filled: Services, announcements: list[ItemChange]
 ) -> None:
     environments = filled.projects.get_project(P).environments
-    filled.projects.delete_project(P)
+    filled.projects.delete_project(P, actor=ME)
+    newest = _history(filled)[:3]
+    assert [(e.kind, e.action) for e in newest] == [
+        ("project", Action.DELETE_PROJECT),
+        ("environment", Action.DELETE_ENVIRONMENT),
+        ("environment", Action.DELETE_ENVIRONMENT),
+    ]
     for environment in environments:
         assert set(_rows(filled, environment.id).values()) == {0}
         assert ItemChange(environment.id, "environments", environment.key, 0) in announcements
@@ -192,8 +217,17 @@ def test_patch_environment__every_setting__stored_and_announced(
         {"op": "replace", "path": "/approvalSettings/minNumApprovals", "value": 2},
         {"op": "replace", "path": "/approvalSettings/required", "value": True},
     ]
-    patched = services.projects.patch_environment(P, "production", parse_patch_document(ops))
+    patched = services.projects.patch_environment(
+        P, "production", parse_patch_document(ops), actor=ME
+    )
     assert patched == services.projects.get_environment(P, "production")
+    entry = _history(services, AuditScope(P, "production"))[0]
+    assert (entry.kind, entry.action, entry.segment_name) == (
+        "environment",
+        Action.UPDATE_ENVIRONMENT,
+        "Prod",
+    )
+    assert {"op": "replace", "path": "/name", "value": "Prod"} in entry.changes
     assert (patched.name, patched.color, patched.default_ttl) == ("Prod", "ababab", 50)
     assert (patched.secure_mode, patched.default_track_events, patched.critical) == (
         True,
@@ -285,7 +319,9 @@ def test_patch_project__default_client_side_availability__one_setting_with_snipp
             "value": {"usingEnvironmentId": True, "usingMobileKey": False},
         }
     ]
-    project = services.projects.patch_project(P, parse_patch_document(ops))
+    project = services.projects.patch_project(P, parse_patch_document(ops), actor=ME)
+    entry = _history(services, AuditScope(P))[0]
+    assert (entry.kind, entry.action, entry.actor) == ("project", Action.UPDATE_PROJECT, ME)
     assert (project.include_in_snippet_by_default, project.default_using_mobile_key) == (
         True,
         False,

@@ -149,7 +149,8 @@ def test_patch__no_op__version_unchanged_and_not_audited(services: Services, pro
     services.segments.patch("p", "production", "s", semantic(include("a")), actor=ME)
     again = services.segments.patch("p", "production", "s", semantic(include("a")), actor=ME)
     assert again.version == 2
-    assert services.audit.list(AuditQuery()).total == 2
+    segment_history = AuditQuery(scope=AuditScope("p", "production", "s"))
+    assert services.audit.list(segment_history).total == 2
 
 
 def test_patch__dry_run__previews_and_stores_nothing(services: Services, project: str) -> None:
@@ -340,12 +341,17 @@ def test_audit__each_change__recorded_newest_first_with_actor_versions_and_diff(
     assert (entries[0].project_key, entries[0].environment_key) == ("p", "production")
 
 
+def segment_keys(services: Services, query: AuditQuery) -> list[str]:
+    """The segment entries' keys, newest first (projects and environments have entries too)."""
+    return [e.segment_key for e in services.audit.list(query).items if e.kind == "segment"]
+
+
 def test_audit__failed_patch__nothing_recorded(services: Services, project: str) -> None:
     create(services, "s", name="S")
     bad = parse_patch_document([{"op": "remove", "path": "/description"}])
     with pytest.raises(UnprocessablePatch):
         services.segments.patch("p", "production", "s", bad, actor=ME)
-    assert services.audit.list(AuditQuery()).total == 1
+    assert services.audit.list(AuditQuery(scope=AuditScope("p", "production", "s"))).total == 1
 
 
 def test_audit__scope_and_window__filters(
@@ -354,11 +360,11 @@ def test_audit__scope_and_window__filters(
     create(services, "one", name="One")
     clock.advance(10)
     services.segments.create("p", "test", SegmentDraft("two", "Two"), actor=ME)
-    assert [e.segment_key for e in services.audit.list(AuditQuery()).items] == ["two", "one"]
+    assert segment_keys(services, AuditQuery()) == ["two", "one"]
     production = AuditQuery(scope=AuditScope("p", "production"))
-    assert [e.segment_key for e in services.audit.list(production).items] == ["one"]
+    assert segment_keys(services, production) == ["one"]
     before = AuditQuery(before=clock.now_ms())
-    assert [e.segment_key for e in services.audit.list(before).items] == ["one"]
+    assert segment_keys(services, before) == ["one"]
     assert [e.segment_key for e in services.audit.list(AuditQuery(text="TW")).items] == ["two"]
     with pytest.raises(NotFound):
         services.audit.list(AuditQuery(scope=AuditScope("p", "nope")))
@@ -387,4 +393,5 @@ def test_changes__patch_delete_expiry__announced_after_commit_dry_run_not(
     services.expiring.expire_due(clock.now_ms() + 10)
     services.segments.delete("p", "production", "s", actor=ME)
     assert seen == [("s", 2), ("s", 3), ("s", 4)]
-    assert services.audit.list(AuditQuery()).total == 5  # create, patch, expiry set, expiry, delete
+    history = AuditQuery(scope=AuditScope("p", "production", "s"))
+    assert services.audit.list(history).total == 5  # create, patch, expiry set, expiry, delete

@@ -181,16 +181,18 @@ segment_expiring_targets = sa.Table(
     sa.Index("ix_segment_expiring_targets_due", "expiration_date"),
 )
 
+# Entries outlive what they describe (migration 0008): no foreign key, the keys stored.
 audit_log = sa.Table(
     "audit_log",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "environment_id",
-        sa.String(24),
-        sa.ForeignKey("environments.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    # segment, environment or project
+    sa.Column("kind", sa.String(16), nullable=False, server_default="segment"),
+    sa.Column("project_key", sa.String(256), nullable=False),
+    sa.Column("environment_key", sa.String(256), nullable=True),
+    # NULL for project entries
+    sa.Column("environment_id", sa.String(24), nullable=True),
+    # the segment's key and name; for project and environment entries "" and its name
     sa.Column("segment_key", sa.String(256), nullable=False),
     sa.Column("segment_name", sa.String(256), nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
@@ -202,7 +204,7 @@ audit_log = sa.Table(
     sa.Column("version_after", sa.Integer, nullable=True),
     # an RFC 6902 patch from the segment's REST JSON before to after
     sa.Column("changes", sa.Text, nullable=False),
-    sa.Index("ix_audit_log_segment", "environment_id", "segment_key", "id"),
+    sa.Index("ix_audit_log_resource", "project_key", "environment_key", "segment_key", "id"),
     sa.Index("ix_audit_log_date", "date"),
 )
 

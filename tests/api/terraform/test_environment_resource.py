@@ -152,6 +152,16 @@ def test_environment__delete__204_then_reads_404_and_sdk_key_401(
     _error(http.delete(_path(project_key, "doomed")), 404, "not_found")
     sdk = http.get("/sdk/latest-all", headers={"Authorization": created["apiKey"]})
     _error(sdk, 401, "unauthorized")
+    # The audit log keeps the delete, and the deleted environment's earlier entries.
+    log = http.get("/api/v2/auditlog", params={"spec": f"proj/{project_key}"}).json()["items"]
+    newest = log[0]
+    assert (newest["kind"], newest["accesses"]) == (
+        "environment",
+        [{"action": "deleteEnvironment", "resource": f"proj/{project_key}:env/doomed"}],
+    )
+    assert newest["name"] == "Staging1"
+    resources = {item["target"]["resources"][0] for item in log}
+    assert f"proj/{project_key}:env/doomed:segment/seg" in resources
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-"""``/api/v2/auditlog``: the history of segment changes, newest first, in the shape of
-LaunchDarkly's audit log (``AuditLogEntryListingRepCollection``)."""
+"""``/api/v2/auditlog``: the history of segment, environment and project changes, newest
+first, in the shape of LaunchDarkly's audit log (``AuditLogEntryListingRepCollection``)."""
 
 from __future__ import annotations
 
@@ -35,33 +35,50 @@ _VERBS = {
     Action.EXPIRE_TARGETS: "removed expired targets from the segment",
     Action.UPDATE_BIG_SEGMENT_TARGETS: "updated the big segment's targets",
     Action.IMPORT_BIG_SEGMENT: "imported targets into the big segment",
+    Action.CREATE_ENVIRONMENT: "created the environment",
+    Action.UPDATE_ENVIRONMENT: "updated the environment",
+    Action.DELETE_ENVIRONMENT: "deleted the environment",
+    Action.CREATE_PROJECT: "created the project",
+    Action.UPDATE_PROJECT: "updated the project",
+    Action.DELETE_PROJECT: "deleted the project",
 }
+
+
+def _where(entry: AuditEntry) -> tuple[str, str, dict[str, str] | None]:
+    """The entry's resource specifier, the API path of what it is about, and its parent."""
+    project = f"proj/{entry.project_key}"
+    if entry.kind == "project":
+        return project, f"{API}/projects/{entry.project_key}", None
+    environment = f"{project}:env/{entry.environment_key}"
+    if entry.kind == "environment":
+        path = f"{API}/projects/{entry.project_key}/environments/{entry.environment_key}"
+        return environment, path, {"name": entry.project_key, "resource": project}
+    path = segment_path(entry.project_key, entry.environment_key, entry.segment_key)
+    parent = {"name": entry.environment_key, "resource": environment}
+    return f"{environment}:segment/{entry.segment_key}", path, parent
 
 
 def audit_entry_rep(entry: AuditEntry) -> dict[str, Any]:
     """One entry as LaunchDarkly's ``AuditLogEntryListingRep``, plus ``changes`` (RFC 6902
-    from before to after), ``previousVersion`` and ``currentVersion``."""
-    environment = f"proj/{entry.project_key}:env/{entry.environment_key}"
-    resource = f"{environment}:segment/{entry.segment_key}"
+    from before to after), ``previousVersion`` and ``currentVersion`` (segments only)."""
+    resource, path, parent = _where(entry)
     verb = _VERBS[entry.action]
     who = "segmentd" if entry.actor == SYSTEM else entry.actor.name
-    versions = f"version {entry.version_before} → {entry.version_after}"
-    if entry.version_before is None:
-        versions = f"version {entry.version_after}"
+    description = f"{who} {verb} {entry.segment_name!r}"
+    if entry.kind == "segment":
+        versions = f"version {entry.version_before} → {entry.version_after}"
+        if entry.version_before is None:
+            versions = f"version {entry.version_after}"
+        description = f"{description} ({versions})"
     body: dict[str, Any] = {
-        "_links": {
-            "parent": link(f"{API}/auditlog"),
-            "segment": link(
-                segment_path(entry.project_key, entry.environment_key, entry.segment_key)
-            ),
-        },
+        "_links": {"parent": link(f"{API}/auditlog"), entry.kind: link(path)},
         "_id": str(entry.id),
         "_accountId": ACCOUNT_ID,
         "date": entry.date,
         "accesses": [{"action": entry.action.value, "resource": resource}],
-        "kind": "segment",
+        "kind": entry.kind,
         "name": entry.segment_name,
-        "description": f"{who} {verb} {entry.segment_name!r} ({versions})",
+        "description": description,
         "shortDescription": verb,
         "comment": entry.comment,
         "subject": {"name": entry.actor.name},
@@ -70,13 +87,9 @@ def audit_entry_rep(entry: AuditEntry) -> dict[str, Any]:
         "target": {
             "name": entry.segment_name,
             "resources": [resource],
-            "_links": {
-                "self": link(
-                    segment_path(entry.project_key, entry.environment_key, entry.segment_key)
-                )
-            },
+            "_links": {"self": link(path)},
         },
-        "parent": {"name": entry.environment_key, "resource": environment},
+        "parent": parent,
         "previousVersion": entry.version_before,
         "currentVersion": entry.version_after,
         "changes": list(entry.changes),
@@ -131,7 +144,7 @@ def get_audit_log_entries(
     spec: Annotated[
         str | None,
         Query(
-            description="Resource specifier limited to segments, such as "
+            description="Resource specifier of a project, environment or segment, such as "
             "`proj/default:env/production:segment/*`"
         ),
     ] = None,

@@ -76,7 +76,8 @@ def post_project(
             environments=None
             if body.environments is None
             else tuple(_environment_draft(e) for e in body.environments),
-        )
+        ),
+        actor=deps.actor_of(_token),
     )
     return JsonResponse(project_created_rep(project), status_code=201)
 
@@ -140,7 +141,9 @@ def patch_project(
     merge patch of ``name``, ``tags``, ``includeInSnippetByDefault`` and
     ``defaultClientSideAvailability``. Answers the ``ProjectRep`` (environments as an
     array), as the create does."""
-    project = services.projects.patch_project(projectKey, parse_patch_document(body))
+    project = services.projects.patch_project(
+        projectKey, parse_patch_document(body), actor=deps.actor_of(_token)
+    )
     return JsonResponse(project_created_rep(project))  # a ProjectRep, as LaunchDarkly answers
 
 
@@ -158,7 +161,7 @@ def delete_project(
 ) -> Response:
     """Delete the project with its environments, segments and flags (one transaction);
     the account's last project cannot be deleted (400), as at LaunchDarkly."""
-    services.projects.delete_project(projectKey)
+    services.projects.delete_project(projectKey, actor=deps.actor_of(_token))
     return Response(status_code=204)
 
 
@@ -176,7 +179,9 @@ def post_environment(
     services: Services,
     _token: Annotated[AccessToken, Depends(deps.admin)],
 ) -> JsonResponse:
-    environment = services.projects.create_environment(projectKey, _environment_draft(body))
+    environment = services.projects.create_environment(
+        projectKey, _environment_draft(body), actor=deps.actor_of(_token)
+    )
     return JsonResponse(environment_rep(environment), status_code=201)
 
 
@@ -243,7 +248,7 @@ def patch_environment(
     ``confirmChanges``, ``tags``, ``critical`` and ``approvalSettings``; the key, SDK key,
     mobile key and client-side id are read-only (400)."""
     environment = services.projects.patch_environment(
-        projectKey, environmentKey, parse_patch_document(body)
+        projectKey, environmentKey, parse_patch_document(body), actor=deps.actor_of(_token)
     )
     return JsonResponse(environment_rep(environment))
 
@@ -264,5 +269,5 @@ def delete_environment(
     """Delete the environment with its segments and flag configurations (one transaction);
     its SDK key, mobile key and client-side id stop working at once and its SDK streams
     end. A project's last environment cannot be deleted (400), as at LaunchDarkly."""
-    services.projects.delete_environment(projectKey, environmentKey)
+    services.projects.delete_environment(projectKey, environmentKey, actor=deps.actor_of(_token))
     return Response(status_code=204)

@@ -1,15 +1,19 @@
-"""The audit history of segments: who changed what, when, and from which version to which.
+"""The audit history of segments, environments and projects: who changed what, when, and
+from which version to which.
 
-Every stored change (create, patch, delete, expiring-target change, expiry) becomes one
-:class:`AuditEntry`, written in the same transaction as the change itself. ``changes`` is
-an RFC 6902 patch from the segment's REST JSON before to its REST JSON after, so a reader
-can see exactly what changed (and could replay it).
+Every stored change (a segment's create, patch, delete, expiring-target change, expiry; an
+environment's or project's create, patch and delete) becomes one :class:`AuditEntry`,
+written in the same transaction as the change itself. ``changes`` is an RFC 6902 patch from
+the resource's REST JSON (its writable members for environments and projects) before to
+after, so a reader can see exactly what changed (and could replay it). Entries outlive what
+they describe: a deleted environment's history stays readable in the account's log.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
 import jsonpatch
 import orjson
@@ -24,6 +28,7 @@ __all__ = [
     "Action",
     "Actor",
     "AuditEntry",
+    "AuditKind",
     "AuditScope",
     "diff",
     "diff_json",
@@ -53,14 +58,26 @@ class Action(enum.StrEnum):
     EXPIRE_TARGETS = "expireTargets"
     UPDATE_BIG_SEGMENT_TARGETS = "updateBigSegmentTargets"
     IMPORT_BIG_SEGMENT = "importBigSegment"
+    CREATE_ENVIRONMENT = "createEnvironment"
+    UPDATE_ENVIRONMENT = "updateEnvironment"
+    DELETE_ENVIRONMENT = "deleteEnvironment"
+    CREATE_PROJECT = "createProject"
+    UPDATE_PROJECT = "updateProject"
+    DELETE_PROJECT = "deleteProject"
+
+
+#: What an entry is about; environment and project entries have no segment key.
+AuditKind = Literal["segment", "environment", "project"]
 
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One recorded change. ``id`` is given by the store; the project and environment keys
-    are filled in when entries are read back (they are how callers name the environment)."""
+    """One recorded change. ``id`` is given by the store. A segment's entry may leave the
+    project and environment keys empty: the store fills them in from ``environment_id``.
+    Environment and project entries name themselves by keys (``segment_key`` is ``""``,
+    ``segment_name`` their name; a project entry has no environment)."""
 
-    environment_id: str
+    environment_id: str | None
     segment_key: str
     segment_name: str
     action: Action
@@ -73,6 +90,7 @@ class AuditEntry:
     id: int | None = None
     project_key: str = ""
     environment_key: str = ""
+    kind: AuditKind = "segment"
 
 
 def _rest(segment: Segment | None) -> JsonObject:
@@ -153,11 +171,11 @@ _SPEC_HELP = "use 'proj/<project>:env/<environment>:segment/<segment>' ('*' matc
 
 
 def parse_spec(spec: str | None) -> AuditScope:
-    """Read a LaunchDarkly resource specifier limited to segments.
+    """Read a LaunchDarkly resource specifier of projects, environments and segments.
 
     ``proj/p``, ``proj/p:env/e``, ``proj/p:env/e:segment/s`` with ``*`` for any one
     component (``;tag`` suffixes are accepted and ignored); anything naming another kind of
-    resource is a 400, since only segment changes are recorded here.
+    resource is a 400, since only these changes are recorded here.
     """
     if spec is None or not spec.strip():
         return AuditScope()

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from segmentd.domain.audit.history import SYSTEM, Action, Actor, AuditEntry, AuditKind, diff_json
 from segmentd.domain.patch.json_patch import PatchDocument
-from segmentd.domain.projects.codec import check_color
+from segmentd.domain.projects.codec import check_color, environment_document, project_document
 from segmentd.domain.projects.model import Environment, Project
 from segmentd.domain.projects.patch import apply_environment_patch, apply_project_patch
+from segmentd.domain.shared.json_types import JsonObject
 from segmentd.domain.shared.validate import check_key, check_name, check_tags
 from segmentd.errors import InvalidRequest, NotFound
 from segmentd.services.ports import ChangeNotifier, Clock, IdFactory, ItemChange, Page
@@ -55,6 +57,77 @@ def _check_environment(draft: EnvironmentDraft, prefix: str = "") -> Environment
     if draft.default_ttl < 0:
         raise InvalidRequest(f"{prefix}defaultTtl: must not be negative")
     return replace(draft, tags=check_tags(draft.tags, field=f"{prefix}tags"))
+
+
+def _environment_json(environment: Environment | None) -> JsonObject:
+    if environment is None:
+        return {}
+    return {"key": environment.key, **environment_document(environment)}
+
+
+def _project_json(project: Project | None) -> JsonObject:
+    return {} if project is None else {"key": project.key, **project_document(project)}
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    """Writes the audit entries of project and environment changes into one unit of work."""
+
+    uow: UnitOfWork
+    actor: Actor
+    date: int
+
+    def project(
+        self,
+        action: Action,
+        before: Project | None,
+        after: Project | None,
+        comment: str | None = None,
+    ) -> None:
+        project = after or before
+        assert project is not None  # a change has a project on at least one side
+        changes = diff_json(_project_json(before), _project_json(after))
+        self._add("project", action, project, None, changes, comment)
+
+    def environment(
+        self,
+        action: Action,
+        project: Project,
+        before: Environment | None,
+        after: Environment | None,
+        comment: str | None = None,
+    ) -> None:
+        environment = after or before
+        assert environment is not None  # a change has an environment on at least one side
+        changes = diff_json(_environment_json(before), _environment_json(after))
+        self._add("environment", action, project, environment, changes, comment)
+
+    def _add(
+        self,
+        kind: AuditKind,
+        action: Action,
+        project: Project,
+        environment: Environment | None,
+        changes: tuple[JsonObject, ...],
+        comment: str | None,
+    ) -> None:
+        self.uow.audit.add(
+            AuditEntry(
+                environment_id=None if environment is None else environment.id,
+                segment_key="",
+                segment_name=project.name if environment is None else environment.name,
+                action=action,
+                actor=self.actor,
+                date=self.date,
+                version_before=None,
+                version_after=None,
+                changes=changes,
+                comment=comment,
+                project_key=project.key,
+                environment_key="" if environment is None else environment.key,
+                kind=kind,
+            )
+        )
 
 
 def _changed(environment: Environment) -> ItemChange:
@@ -106,7 +179,7 @@ class ProjectService:
             creation_date=self._clock.now_ms(),
         )
 
-    def create_project(self, draft: ProjectDraft) -> Project:
+    def create_project(self, draft: ProjectDraft, *, actor: Actor = SYSTEM) -> Project:
         """Create a project and its environments (``production`` and ``test`` by default)."""
         check_key(draft.key)
         check_name(draft.name)
@@ -132,8 +205,11 @@ class ProjectService:
         environments = tuple(self._environment(draft.key, e) for e in env_drafts)
         with self._uow(write=True) as uow:
             uow.projects.add(project)
+            history = _History(uow, actor, self._clock.now_ms())
+            history.project(Action.CREATE_PROJECT, None, project)
             for environment in environments:
                 uow.environments.add(environment)
+                history.environment(Action.CREATE_ENVIRONMENT, project, None, environment)
             uow.commit()
         return replace(project, environments=environments)
 
@@ -144,7 +220,7 @@ class ProjectService:
             raise NotFound(f"Unknown project {key!r}")
         return project
 
-    def patch_project(self, key: str, document: PatchDocument) -> Project:
+    def patch_project(self, key: str, document: PatchDocument, *, actor: Actor = SYSTEM) -> Project:
         """Apply a JSON Patch or merge patch to a project's ``name``, ``tags``,
         ``includeInSnippetByDefault`` and ``defaultClientSideAvailability``; any other path is
         a 400 (docs/compatibility.md)."""
@@ -155,10 +231,13 @@ class ProjectService:
             patched = apply_project_patch(project, document)
             if patched != project:
                 uow.projects.update(patched)
+                _History(uow, actor, self._clock.now_ms()).project(
+                    Action.UPDATE_PROJECT, project, patched, document.comment
+                )
                 uow.commit()
         return patched
 
-    def delete_project(self, key: str) -> None:
+    def delete_project(self, key: str, *, actor: Actor = SYSTEM) -> None:
         """Delete a project with everything in it (environments, their segments, flags, big
         segment members, expiring targets, audit entries and SDK credentials) in one
         transaction. LaunchDarkly refuses to delete an account's last project: so does this."""
@@ -168,9 +247,12 @@ class ProjectService:
                 raise NotFound(f"Unknown project {key!r}")
             if uow.projects.list(limit=1, offset=0).total <= 1:
                 raise InvalidRequest(f"Project {key!r} is the last project and cannot be deleted")
+            history = _History(uow, actor, self._clock.now_ms())
             for environment in project.environments:
                 uow.environments.delete(environment)
+                history.environment(Action.DELETE_ENVIRONMENT, project, environment, None)
             uow.projects.delete(project)
+            history.project(Action.DELETE_PROJECT, project, None)
             uow.commit()
         for environment in project.environments:
             self._announce(environment, removed=True)
@@ -179,7 +261,9 @@ class ProjectService:
         with self._uow() as uow:
             return uow.projects.list(limit=limit, offset=offset)
 
-    def create_environment(self, project_key: str, draft: EnvironmentDraft) -> Environment:
+    def create_environment(
+        self, project_key: str, draft: EnvironmentDraft, *, actor: Actor = SYSTEM
+    ) -> Environment:
         draft = _check_environment(draft)
         environment = self._environment(project_key, draft)
         with self._uow(write=True) as uow:
@@ -191,10 +275,15 @@ class ProjectService:
             uow.flags.add_environment(
                 project_id=project.id, environment_id=environment.id, now=self._clock.now_ms()
             )
+            _History(uow, actor, self._clock.now_ms()).environment(
+                Action.CREATE_ENVIRONMENT, project, None, environment
+            )
             uow.commit()
         return environment
 
-    def patch_environment(self, project_key: str, key: str, document: PatchDocument) -> Environment:
+    def patch_environment(
+        self, project_key: str, key: str, document: PatchDocument, *, actor: Actor = SYSTEM
+    ) -> Environment:
         """Apply a JSON Patch or merge patch to an environment's settings (name, color,
         defaultTtl, secureMode, defaultTrackEvents, requireComments, confirmChanges, tags,
         critical, approvalSettings); its key and credentials never change."""
@@ -204,11 +293,18 @@ class ProjectService:
             if patched == environment:
                 return environment
             uow.environments.update(patched)
+            _History(uow, actor, self._clock.now_ms()).environment(
+                Action.UPDATE_ENVIRONMENT,
+                _project_of(uow, project_key),
+                environment,
+                patched,
+                document.comment,
+            )
             uow.commit()
         self._announce(patched, removed=False)
         return patched
 
-    def delete_environment(self, project_key: str, key: str) -> None:
+    def delete_environment(self, project_key: str, key: str, *, actor: Actor = SYSTEM) -> None:
         """Delete an environment with its segments, flag configurations, big segment
         members, expiring targets and audit entries, in one transaction; its SDK key, mobile
         key and client-side id stop working at once. A project's last environment cannot be
@@ -221,6 +317,9 @@ class ProjectService:
                     "and cannot be deleted"
                 )
             uow.environments.delete(environment)
+            _History(uow, actor, self._clock.now_ms()).environment(
+                Action.DELETE_ENVIRONMENT, _project_of(uow, project_key), environment, None
+            )
             uow.commit()
         self._announce(environment, removed=True)
 
@@ -233,6 +332,13 @@ class ProjectService:
             if uow.projects.get(project_key) is None:
                 raise NotFound(f"Unknown project {project_key!r}")
             return uow.environments.list(project_key=project_key, limit=limit, offset=offset)
+
+
+def _project_of(uow: UnitOfWork, key: str) -> Project:
+    project = uow.projects.get(key)
+    if project is None:
+        raise NotFound(f"Unknown project {key!r}")
+    return project
 
 
 def find_environment(uow: UnitOfWork, project_key: str, key: str) -> Environment:

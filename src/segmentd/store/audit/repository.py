@@ -14,7 +14,19 @@ from segmentd.store import schema
 a = schema.audit_log
 e = schema.environments
 p = schema.projects
-INSERT_ENTRY = a.insert()  # built once: executed with a parameter dict
+# Built once, executed with a parameter dict: a segment's entry names its environment by
+# id, and the insert stores the project and environment keys beside it (entries outlive
+# the environment, so they are not joined in when read).
+INSERT_ENTRY = a.insert().values(
+    project_key=sa.select(p.c.key)
+    .join(e, e.c.project_id == p.c.id)
+    .where(e.c.id == sa.bindparam("b_environment"))
+    .scalar_subquery(),
+    environment_key=sa.select(e.c.key)
+    .where(e.c.id == sa.bindparam("b_environment"))
+    .scalar_subquery(),
+)
+INSERT_NAMED_ENTRY = a.insert()  # entries that carry their keys
 
 
 class SqlAuditRepository:
@@ -22,9 +34,17 @@ class SqlAuditRepository:
         self.connection = connection
 
     def add(self, entry: AuditEntry) -> None:
+        named = bool(entry.project_key)
+        keys: dict[str, object] = (
+            {"project_key": entry.project_key, "environment_key": entry.environment_key or None}
+            if named
+            else {"b_environment": entry.environment_id}
+        )
         self.connection.execute(
-            INSERT_ENTRY,
+            INSERT_NAMED_ENTRY if named else INSERT_ENTRY,
             {
+                **keys,
+                "kind": entry.kind,
                 "environment_id": entry.environment_id,
                 "segment_key": entry.segment_key,
                 "segment_name": entry.segment_name,
@@ -43,9 +63,9 @@ class SqlAuditRepository:
         conditions = []
         scope = query.scope
         if scope.project_key is not None:
-            conditions.append(p.c.key == scope.project_key)
+            conditions.append(a.c.project_key == scope.project_key)
         if scope.environment_key is not None:
-            conditions.append(e.c.key == scope.environment_key)
+            conditions.append(a.c.environment_key == scope.environment_key)
         if scope.segment_key is not None:
             conditions.append(a.c.segment_key == scope.segment_key)
         if query.before is not None:
@@ -60,17 +80,15 @@ class SqlAuditRepository:
                     sa.func.lower(a.c.segment_name).contains(term, autoescape=True),
                 )
             )
-        joined = a.join(e, e.c.id == a.c.environment_id).join(p, p.c.id == e.c.project_id)
         rows = self.connection.execute(
-            sa.select(a, e.c.key.label("environment_key"), p.c.key.label("project_key"))
-            .select_from(joined)
+            sa.select(a)
             .where(*conditions)
             .order_by(a.c.id.desc())
             .limit(query.limit)
             .offset(query.offset)
         ).all()
         total: int = self.connection.execute(
-            sa.select(sa.func.count()).select_from(joined).where(*conditions)
+            sa.select(sa.func.count()).select_from(a).where(*conditions)
         ).scalar_one()
         return Page(tuple(_entry(r) for r in rows), total)
 
@@ -81,7 +99,8 @@ def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
         id=m["id"],
         environment_id=m["environment_id"],
         project_key=m["project_key"],
-        environment_key=m["environment_key"],
+        environment_key=m["environment_key"] or "",
+        kind=m["kind"],
         segment_key=m["segment_key"],
         segment_name=m["segment_name"],
         action=Action(m["action"]),
