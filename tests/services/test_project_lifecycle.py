@@ -264,6 +264,16 @@ def test_patch_environment__every_setting__stored_and_announced(
             [{"op": "replace", "path": "/name", "value": ""}], InvalidRequest, id="empty name"
         ),
         pytest.param(
+            [{"op": "replace", "path": "/defaultTtl", "value": 2**31}],
+            InvalidRequest,
+            id="ttl beyond int32",
+        ),
+        pytest.param(
+            [{"op": "replace", "path": "/defaultTtl", "value": -1}],
+            InvalidRequest,
+            id="negative ttl",
+        ),
+        pytest.param(
             [
                 {"op": "replace", "path": "/approvalSettings/required", "value": True},
                 {"op": "replace", "path": "/approvalSettings/requiredApprovalTags", "value": ["x"]},

@@ -190,6 +190,8 @@ def test_environment__errors__404_409_400(http: httpx.Client, project_key: str) 
     _error(http.patch(_path("no-project", "production"), json=update_patch()), 404, "not_found")
     _error(http.delete(_path("no-project", "production")), 404, "not_found")
     _error(http.post(_path(project_key), json=environment_post("production")), 409, "key_exists")
+    too_long = environment_post("ttl", defaultTtl=2**31)  # beyond int32: a 400, not a 500
+    _error(http.post(_path(project_key), json=too_long), 400, "invalid_request")
     http.delete(_path(project_key, "staging"))
     last = http.delete(_path(project_key, "production"))
     _error(last, 400, "invalid_request")  # LaunchDarkly keeps a project's last environment

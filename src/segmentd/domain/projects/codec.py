@@ -27,6 +27,7 @@ __all__ = [
     "approval_settings_from_json",
     "approval_settings_to_json",
     "check_color",
+    "check_default_ttl",
     "environment_document",
     "environment_from_document",
     "project_document",
@@ -35,6 +36,15 @@ __all__ = [
 
 #: LaunchDarkly's bounds of ``minNumApprovals`` (its ``ApprovalSettings`` model).
 MIN_APPROVALS, MAX_APPROVALS = 1, 5
+#: ``defaultTtl`` is an ``int32`` in LaunchDarkly's generated clients.
+MAX_DEFAULT_TTL = 2**31 - 1
+
+
+def check_default_ttl(ttl: int, *, field: str = "defaultTtl") -> int:
+    """Minutes, 0 to 2^31 - 1: the range LaunchDarkly's clients can send and read back."""
+    if not 0 <= ttl <= MAX_DEFAULT_TTL:
+        raise InvalidRequest(f"{field}: must be between 0 and {MAX_DEFAULT_TTL}")
+    return ttl
 
 
 def check_color(color: str, *, field: str = "color") -> str:
@@ -117,8 +127,6 @@ def environment_document(environment: Environment) -> JsonObject:
 def environment_from_document(environment: Environment, doc: JsonObject) -> Environment:
     """``environment`` with the members of a patched document, checked as on create."""
     ttl = get_int(doc, "defaultTtl")
-    if ttl is not None and ttl < 0:
-        raise InvalidRequest("defaultTtl: must not be negative")
     return Environment(
         id=environment.id,
         project_key=environment.project_key,
@@ -128,7 +136,7 @@ def environment_from_document(environment: Environment, doc: JsonObject) -> Envi
         sdk_key=environment.sdk_key,
         mobile_key=environment.mobile_key,
         creation_date=environment.creation_date,
-        default_ttl=ttl or 0,
+        default_ttl=check_default_ttl(ttl or 0),
         secure_mode=get_bool(doc, "secureMode"),
         default_track_events=get_bool(doc, "defaultTrackEvents"),
         require_comments=get_bool(doc, "requireComments"),

@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 
 from segmentd.domain.audit.history import SYSTEM, Action, Actor, AuditEntry, AuditKind, diff_json
 from segmentd.domain.patch.json_patch import PatchDocument
-from segmentd.domain.projects.codec import check_color, environment_document, project_document
+from segmentd.domain.projects.codec import (
+    check_color,
+    check_default_ttl,
+    environment_document,
+    project_document,
+)
 from segmentd.domain.projects.model import Environment, Project
 from segmentd.domain.projects.patch import apply_environment_patch, apply_project_patch
 from segmentd.domain.shared.json_types import JsonObject
@@ -54,8 +59,7 @@ def _check_environment(draft: EnvironmentDraft, prefix: str = "") -> Environment
     check_key(draft.key, field=f"{prefix}key")
     check_name(draft.name, field=f"{prefix}name")
     check_color(draft.color, field=f"{prefix}color")
-    if draft.default_ttl < 0:
-        raise InvalidRequest(f"{prefix}defaultTtl: must not be negative")
+    check_default_ttl(draft.default_ttl, field=f"{prefix}defaultTtl")
     return replace(draft, tags=check_tags(draft.tags, field=f"{prefix}tags"))
 
 
