@@ -282,6 +282,41 @@ def test_patch_flag__semantic_noop__version_kept(http: httpx.Client, flag_key: s
 
 
 @pytest.mark.parametrize(
+    "content_type",
+    [
+        pytest.param(
+            'application/json; charset=utf-8; domain-model="launchdarkly.semanticpatch"',
+            id="quoted parameter after charset",
+        ),
+        pytest.param(
+            "application/json;DOMAIN-MODEL=launchdarkly.semanticpatch", id="upper-case name"
+        ),
+    ],
+)
+def test_patch_flag__semantic_content_type_forms__read_as_segments_read_them(
+    http: httpx.Client, flag_key: str, content_type: str
+) -> None:
+    http.post("/api/v2/flags/default", json={"name": "A", "key": flag_key})
+    response = http.patch(
+        f"/api/v2/flags/default/{flag_key}",
+        content=b'{"environmentKey": "test", "instructions": [{"kind": "turnFlagOn"}]}',
+        headers={"Content-Type": content_type},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["environments"]["test"]["on"] is True
+
+
+def test_patch_flag__empty_body__400_as_for_segments(http: httpx.Client, flag_key: str) -> None:
+    http.post("/api/v2/flags/default", json={"name": "A", "key": flag_key})
+    response = http.patch(
+        f"/api/v2/flags/default/{flag_key}",
+        content=b"",
+        headers={"Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()["message"]) == (400, "A JSON body is required")
+
+
+@pytest.mark.parametrize(
     ("body", "status"),
     [
         pytest.param({"instructions": [{"kind": "turnFlagOn"}]}, 400, id="no environmentKey"),

@@ -11,12 +11,16 @@ from segmentd.domain.patch.json_patch import (
     JsonPatch,
     MergePatch,
     PatchOperation,
-    apply_json_patch,
-    apply_merge_patch,
-    apply_patch_document,
+    PatchPaths,
     json_equal,
     parse_json_patch,
     parse_patch_document,
+    patched_document,
+)
+from segmentd.domain.segments.json_patch import (
+    apply_json_patch,
+    apply_merge_patch,
+    apply_patch_document,
 )
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
@@ -378,3 +382,80 @@ def test_json_equal__pair__rfc6902_equality(a: JsonValue, b: JsonValue, equal: b
 def test_service_error__every_patch_error__is_a_service_error() -> None:
     assert issubclass(UnprocessablePatch, ServiceError)
     assert issubclass(OptimisticLockError, ServiceError)
+
+
+# ---------------------------------------------------------------- the core, on a plain document
+
+ALLOW_LIST = PatchPaths(noun="thing", writable=frozenset(("name", "tags")))
+
+
+def _patched(document: JsonObject, *ops: object, paths: PatchPaths = ALLOW_LIST) -> JsonObject:
+    return patched_document(document, JsonPatch(parse_json_patch(list(ops))), paths)
+
+
+@pytest.mark.parametrize(
+    ("op", "error", "message"),
+    [
+        pytest.param(
+            {"op": "replace", "path": "/color", "value": "red"},
+            InvalidRequest,
+            r"'/color' is read-only or not supported",
+            id="member outside the allow-list",
+        ),
+        pytest.param(
+            {"op": "replace", "path": "", "value": {}},
+            InvalidRequest,
+            "the whole thing cannot be replaced",
+            id="whole document",
+        ),
+        pytest.param(
+            {"op": "replace", "path": "/tags/_x", "value": 1},
+            InvalidRequest,
+            r"'/tags/_x' is read-only",
+            id="underscore below a writable member",
+        ),
+        pytest.param(
+            {"op": "test", "path": "/version", "value": 1},
+            UnprocessablePatch,
+            "patch\\[0\\]",
+            id="test of a missing path without version paths",
+        ),
+    ],
+)
+def test_patched_document__refused__error_names_the_operation(
+    op: object, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        _patched({"name": "n", "tags": []}, op)
+
+
+def test_patched_document__merge__members_checked_and_input_kept() -> None:
+    document: JsonObject = {"name": "n", "tags": ["a"]}
+    merged = patched_document(document, MergePatch({"tags": None, "name": "m"}), ALLOW_LIST)
+    assert (merged, document) == ({"name": "m"}, {"name": "n", "tags": ["a"]})
+    with pytest.raises(InvalidRequest, match=r"merge\./_v"):
+        patched_document(document, MergePatch({"_v": 1}), ALLOW_LIST)
+
+
+def test_patched_document__aliased_version_test__409_before_anything_applies() -> None:
+    paths = PatchPaths(
+        noun="thing",
+        writable=frozenset(("name",)),
+        is_version=lambda tokens: list(tokens) == ["_version"],
+        aliases={"/version": "/_version"},
+    )
+    document: JsonObject = {"name": "n", "_version": 3}
+    ok = _patched(
+        document,
+        {"op": "test", "path": "/version", "value": 3},
+        {"op": "replace", "path": "/name", "value": "m"},
+        paths=paths,
+    )
+    assert ok["name"] == "m"
+    with pytest.raises(OptimisticLockError, match="version is 3, not 2"):
+        _patched(
+            document,
+            {"op": "remove", "path": "/name/missing"},
+            {"op": "test", "path": "/version", "value": 2},
+            paths=paths,
+        )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.flags.representations import flag_path, flag_rep
+from segmentd.api.patching import json_body, parse_flag_patch
 from segmentd.api.responses import JsonResponse, page_links
 from segmentd.api.schemas import error_responses
 from segmentd.domain.flags.model import (
@@ -19,17 +18,12 @@ from segmentd.domain.flags.model import (
     Flag,
     Variation,
 )
-from segmentd.domain.flags.patch import parse_flag_instructions
-from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.projects.model import AccessToken, Project
-from segmentd.domain.segments.codec import as_object, get_str
-from segmentd.errors import InvalidRequest
 from segmentd.services.flags.service import FlagDraft
 
 router = APIRouter(prefix="/api/v2/flags", tags=["Feature flags"])
 
 Services = Annotated[AppServices, Depends(deps.services)]
-SEMANTIC = "domain-model=launchdarkly.semanticpatch"
 
 
 class _Strict(BaseModel):
@@ -178,35 +172,19 @@ def get_flag(
     summary="Update a feature flag",
     responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429),
 )
-async def patch_flag(
+def patch_flag(
     projectKey: str,
     flagKey: str,
     request: Request,
     services: Services,
     _token: Annotated[AccessToken, Depends(deps.writer)],
+    body: Annotated[object, Depends(json_body)],
 ) -> JsonResponse:
     """JSON Patch / merge patch on the flag's JSON, or a semantic patch on one environment
     (``Content-Type: application/json; domain-model=launchdarkly.semanticpatch``)."""
-    raw = await request.body()
-    try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise InvalidRequest("Malformed JSON body") from None
-    if SEMANTIC in (request.headers.get("content-type") or "").replace(" ", ""):
-        obj = as_object(body, "body")
-        instructions = parse_flag_instructions(obj.get("instructions"))
-        flag = await run_in_threadpool(
-            services.flags.patch_semantic,
-            projectKey,
-            flagKey,
-            get_str(obj, "environmentKey"),
-            instructions,
-        )
-    else:
-        document = parse_patch_document(body)
-        flag = await run_in_threadpool(services.flags.patch, projectKey, flagKey, document)
-    project = await run_in_threadpool(services.projects.get_project, projectKey)
-    return JsonResponse(_render(project, flag, None))
+    patch = parse_flag_patch(request.headers.get("content-type"), body)
+    flag = services.flags.patch(projectKey, flagKey, patch)
+    return JsonResponse(_render(services.projects.get_project(projectKey), flag, None))
 
 
 @router.delete(

@@ -15,11 +15,9 @@ of a version is a 409, any other failing ``test`` or missing path a 422.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-
-import jsonpointer
+from functools import partial
 
 from segmentd.domain.flags.codec import (
     client_side_from_json,
@@ -35,14 +33,7 @@ from segmentd.domain.flags.model import (
     VariationOrRollout,
     validate_config,
 )
-from segmentd.domain.patch.json_patch import (
-    JsonPatch,
-    MergePatch,
-    PatchDocument,
-    apply_operation,
-    json_equal,
-    merge_json,
-)
+from segmentd.domain.patch.json_patch import PatchDocument, PatchPaths, apply_patch
 from segmentd.domain.segments.codec import as_object, get_list, get_str, get_str_tuple
 from segmentd.domain.segments.instructions import (
     AddClauses,
@@ -54,7 +45,7 @@ from segmentd.domain.segments.instructions import (
 )
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
 from segmentd.domain.shared.validate import IdFactory, check_clause, new_uuid
-from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
+from segmentd.errors import InvalidRequest, UnprocessablePatch
 
 FLAG_FIELDS = frozenset(
     ("name", "description", "tags", "temporary", "clientSideAvailability", "includeInSnippet")
@@ -94,53 +85,35 @@ def patch_document(flag: Flag) -> JsonObject:
     return doc
 
 
-def _tokens(pointer: str, field: str) -> list[str]:
-    if not pointer.startswith("/"):
-        raise InvalidRequest(f"{field}: {pointer!r} is not a JSON Pointer (must start with '/')")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+def _check_environment_path(
+    tokens: Sequence[str], pointer: str, field: str, document: JsonObject
+) -> None:
+    """``/environments/{envKey}/{member}…``: a writable member of a known environment."""
+    if len(tokens) >= 3 and _config_writable(tokens[2]):
+        environments = document.get("environments")
+        if not isinstance(environments, dict) or tokens[1] not in environments:
+            raise UnprocessablePatch(f"{field}: unknown environment {tokens[1]!r}")
+        return
+    raise InvalidRequest(f"{field}: {pointer!r} is read-only or not supported")
 
 
 def _config_writable(name: str) -> bool:
     return name in CONFIG_FIELDS or not (name in READ_ONLY_CONFIG_FIELDS or name.startswith("_"))
 
 
-def _check_writable(pointer: str, flag: Flag, field: str) -> None:
-    tokens = _tokens(pointer, field)
-    if tokens[0] in FLAG_FIELDS:
-        return
-    if tokens[0] == "environments" and len(tokens) >= 3 and _config_writable(tokens[2]):
-        if tokens[1] not in flag.environments:
-            raise UnprocessablePatch(f"{field}: unknown environment {tokens[1]!r}")
-        return
-    raise InvalidRequest(f"{field}: {pointer!r} is read-only or not supported")
-
-
-def _is_version(pointer: str) -> bool:
-    tokens = pointer[1:].split("/")
-    return tokens in (["_version"], ["version"]) or (
+def _is_version(tokens: Sequence[str]) -> bool:
+    return list(tokens) == ["_version"] or (
         len(tokens) == 3 and tokens[0] == "environments" and tokens[2] == "version"
     )
 
 
-def _apply_ops(flag: Flag, doc: JsonObject, document: JsonPatch) -> None:
-    for i, operation in enumerate(document.operations):
-        where = f"patch[{i}]"
-        if operation.op != "test":
-            _check_writable(operation.path, flag, f"{where}.path")
-            if operation.from_ is not None and operation.op == "move":
-                _check_writable(operation.from_, flag, f"{where}.from")
-    for i, operation in enumerate(document.operations):
-        if operation.op != "test":
-            apply_operation(doc, operation, where=f"patch[{i}]")
-            continue
-        path = "/_version" if operation.path == "/version" else operation.path
-        try:
-            actual = jsonpointer.resolve_pointer(doc, path)
-        except jsonpointer.JsonPointerException as exc:
-            raise UnprocessablePatch(f"patch[{i}]: {exc}") from None
-        if not json_equal(actual, operation.value):
-            error = OptimisticLockError if _is_version(path) else UnprocessablePatch
-            raise error(f"patch[{i}]: test failed at {operation.path!r}")
+FLAG_PATHS = PatchPaths(
+    noun="flag",
+    writable=FLAG_FIELDS,
+    nested={"environments": _check_environment_path},
+    is_version=_is_version,
+    aliases={"/version": "/_version"},
+)
 
 
 def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
@@ -186,17 +159,13 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
 
 def apply_flag_patch(flag: Flag, document: PatchDocument, *, new_id: IdFactory = new_uuid) -> Flag:
     """Apply a parsed ``application/json`` body (see the module docstring) to ``flag``."""
-    doc = copy.deepcopy(patch_document(flag))
-    if isinstance(document, MergePatch):
-        for name in document.merge:
-            if name not in FLAG_FIELDS and name != "environments":
-                raise InvalidRequest(f"merge./{name}: is read-only or not supported")
-        merged = merge_json(doc, document.merge)
-        assert isinstance(merged, dict)
-        doc = merged
-    else:
-        _apply_ops(flag, doc, document)
-    return _decode(flag, doc, new_id=new_id)
+    return apply_patch(
+        flag,
+        document,
+        paths=FLAG_PATHS,
+        to_json=patch_document,
+        decode=partial(_decode, new_id=new_id),
+    )
 
 
 # ---------------------------------------------------------------- semantic patch
@@ -296,6 +265,23 @@ def parse_flag_instructions(value: object) -> tuple[FlagInstruction, ...]:
     if not items:
         raise InvalidRequest("instructions: must not be empty")
     return tuple(parse_flag_instruction(item, f"instructions[{i}]") for i, item in enumerate(items))
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSemanticPatch:
+    """A semantic patch of a flag: instructions for one environment's configuration."""
+
+    instructions: tuple[FlagInstruction, ...]
+    environment_key: str | None = None
+
+
+def parse_flag_semantic_patch(body: object) -> FlagSemanticPatch:
+    """Read ``{"environmentKey", "instructions": [...]}``; the service requires the key."""
+    obj = as_object(body, "body")
+    return FlagSemanticPatch(
+        instructions=parse_flag_instructions(obj.get("instructions")),
+        environment_key=get_str(obj, "environmentKey"),
+    )
 
 
 def _variation_index(flag: Flag, variation_id: object, where: str) -> int:

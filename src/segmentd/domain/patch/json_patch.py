@@ -1,15 +1,18 @@
-"""JSON Patch (RFC 6902) and JSON Merge Patch (RFC 7386) bodies for ``PATCH …/segments/…``.
+"""JSON Patch (RFC 6902) and JSON Merge Patch (RFC 7386): the one core every resource uses.
 
-Both formats act on the segment's REST JSON (:func:`codec.segment_to_json`); the result is
-decoded and passed through :func:`validate.validate_segment`, so a patch can only produce
-a segment that could have been stored anyway. Nothing here mutates its arguments.
+A resource's ``PATCH`` acts on a JSON document of that resource (a segment's REST JSON, a
+flag's patch document, a project's own fields). This module parses the bodies, checks every
+path against the resource's :class:`PatchPaths`, applies the operations to a private copy of
+the document and hands the result to the resource's decoder (:func:`apply_patch`). Nothing
+here knows a resource's fields, and nothing mutates its arguments.
 
 Status codes (docs/lifecycle.md §patching-a-segment: 409 for a version mismatch, 400 for a
 malformed patch, 422 for one that cannot be applied):
 
-* malformed document, unknown ``op``, bad pointer syntax, read-only path, or a patched
-  document that does not decode or validate → :class:`InvalidRequest` (400);
-* ``test`` on ``/version`` that fails → :class:`OptimisticLockError` (409);
+* malformed document, unknown ``op``, bad pointer syntax, read-only or unsupported path, or
+  a patched document that does not decode or validate → :class:`InvalidRequest` (400);
+* ``test`` of a version path (:attr:`PatchPaths.is_version`) that fails →
+  :class:`OptimisticLockError` (409), decided before any operation applies;
 * any other failed ``test``, or a path that does not exist in the document →
   :class:`UnprocessablePatch` (422 ``patch_failed``), except that a ``replace`` of an
   object member that the representation leaves out because it is empty (``description``) is
@@ -19,39 +22,22 @@ malformed patch, 422 for one that cannot be applied):
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import jsonpatch
 import jsonpointer
 
-from segmentd.domain.segments.codec import (
-    as_object,
-    get_required_str,
-    segment_from_json,
-    segment_to_json,
-)
-from segmentd.domain.segments.model import Segment
+from segmentd.domain.segments.codec import as_object, get_required_str
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
-from segmentd.domain.shared.validate import IdFactory, new_uuid, validate_segment
 from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
 
-#: Top-level REST fields that no patch may change (besides every ``_``-prefixed name).
-READ_ONLY_FIELDS = frozenset(
-    (
-        "key",
-        "version",
-        "creationDate",
-        "lastModifiedDate",
-        "deleted",
-        "generation",
-        "unbounded",
-        "unboundedContextKind",
-    )
-)
 OPS = frozenset(("add", "remove", "replace", "move", "copy", "test"))
 _NEEDS_VALUE = frozenset(("add", "replace", "test"))
 _NEEDS_FROM = frozenset(("move", "copy"))
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +72,65 @@ class MergePatch:
 
 PatchDocument = JsonPatch | MergePatch
 
+#: Checks a path below a top-level member: ``(tokens, pointer, field, document)``; raises
+#: :class:`InvalidRequest` or :class:`UnprocessablePatch` when a patch may not touch it.
+NestedCheck = Callable[[Sequence[str], str, str, JsonObject], None]
+
+
+def _never(_tokens: Sequence[str]) -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class PatchPaths:
+    """Which paths of one resource's patch document a patch may change.
+
+    ``writable`` lists the top-level members a patch may change (``None``: every member not
+    in ``read_only``); a path through a member whose name starts with ``_`` is always
+    read-only. ``nested`` checks, per top-level member, the paths below it (a flag's
+    environments). ``is_version`` tells which paths hold a version, whose failed ``test``
+    is a 409; ``aliases`` renames a pointer before it is resolved (a flag's ``/version`` is
+    its ``/_version``).
+    """
+
+    noun: str
+    writable: frozenset[str] | None = None
+    read_only: frozenset[str] = frozenset()
+    nested: Mapping[str, NestedCheck] = field(default_factory=dict)
+    is_version: Callable[[Sequence[str]], bool] = _never
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def check_member(self, name: str, *, field: str, pointer: str | None = None) -> None:
+        """A top-level member a merge patch or an operation names must be writable."""
+        pointer = "/" + name if pointer is None else pointer
+        if name in self.nested:
+            return
+        if name in self.read_only or name.startswith("_"):
+            raise InvalidRequest(f"{field}: {pointer!r} is read-only")
+        if self.writable is not None and name not in self.writable:
+            raise InvalidRequest(f"{field}: {pointer!r} is read-only or not supported")
+
+    def check(self, pointer: str, document: JsonObject, *, field: str) -> None:
+        """The path ``pointer`` of an ``add``/``remove``/``replace``/``move`` must be writable."""
+        tokens = pointer_tokens(pointer, field=field)
+        if not tokens:
+            raise InvalidRequest(
+                f"{field}: the whole {self.noun} cannot be replaced; patch its fields"
+            )
+        nested = self.nested.get(tokens[0])
+        if nested is not None:
+            nested(tokens, pointer, field, document)
+            return
+        if any(t.startswith("_") for t in tokens[1:]):
+            raise InvalidRequest(f"{field}: {pointer!r} is read-only")
+        self.check_member(tokens[0], field=field, pointer=pointer)
+
 
 # ---------------------------------------------------------------- parsing
 
 
 def pointer_tokens(pointer: str, *, field: str) -> list[str]:
+    """The unescaped reference tokens of an RFC 6901 pointer; bad syntax is a 400."""
     if pointer == "":
         return []
     if not pointer.startswith("/"):
@@ -165,27 +205,6 @@ def parse_patch_document(body: object) -> PatchDocument:
 # ---------------------------------------------------------------- applying
 
 
-def _check_writable(pointer: str, *, field: str) -> None:
-    tokens = pointer_tokens(pointer, field=field)
-    if not tokens:
-        raise InvalidRequest(f"{field}: the whole segment cannot be replaced; patch its fields")
-    if tokens[0] in READ_ONLY_FIELDS or any(t.startswith("_") for t in tokens):
-        raise InvalidRequest(f"{field}: {pointer!r} is read-only")
-
-
-def _check_operation(operation: PatchOperation, index: int, *, version: int) -> None:
-    where = f"patch[{index}]"
-    if operation.op == "test":
-        if operation.path == "/version" and not json_equal(operation.value, version):
-            raise OptimisticLockError(
-                f"{where}: version is {version}, not {operation.value!r}; reload and retry"
-            )
-        return
-    _check_writable(operation.path, field=f"{where}.path")
-    if operation.op == "move" and operation.from_ is not None:
-        _check_writable(operation.from_, field=f"{where}.from")
-
-
 def json_equal(a: JsonValue, b: JsonValue) -> bool:
     """RFC 6902 §4.6 equality: booleans are never numbers; ``1`` equals ``1.0``."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -228,57 +247,48 @@ def apply_operation(doc: JsonObject, operation: PatchOperation, *, where: str) -
         raise UnprocessablePatch(f"{where}: {exc}") from None
 
 
-def _apply_operation(doc: JsonObject, operation: PatchOperation, index: int) -> None:
-    if operation.op != "test":
-        apply_operation(doc, operation, where=f"patch[{index}]")
-        return
+def _resolve(doc: JsonObject, pointer: str, *, where: str) -> JsonValue:
     try:
-        actual = jsonpointer.resolve_pointer(doc, operation.path)
+        return jsonpointer.resolve_pointer(doc, pointer)  # type: ignore[no-any-return]
     except jsonpointer.JsonPointerException as exc:
-        raise UnprocessablePatch(f"patch[{index}]: {exc}") from None
-    if not json_equal(actual, operation.value):
-        raise UnprocessablePatch(f"patch[{index}]: test failed at {operation.path!r}")
+        raise UnprocessablePatch(f"{where}: {exc}") from None
 
 
-def _decode_patched(segment: Segment, doc: JsonObject, *, new_id: IdFactory) -> Segment:
-    """Decode the patched REST JSON; read-only fields always come from ``segment``."""
-    decoded = segment_from_json(doc, defaults=segment)
-    patched = replace(
-        decoded,
-        key=segment.key,
-        name=get_required_str(doc, "name"),  # the codec would silently keep the old name
-        version=segment.version,
-        creation_date=segment.creation_date,
-        last_modified_date=segment.last_modified_date,
-        salt=segment.salt,
-        unbounded=segment.unbounded,
-        unbounded_context_kind=segment.unbounded_context_kind,
-        generation=segment.generation,
-        deleted=segment.deleted,
-    )
-    result = validate_segment(patched, new_id=new_id)
-    return segment if result == segment else result
-
-
-def apply_json_patch(
-    segment: Segment,
-    operations: Sequence[PatchOperation],
-    *,
-    new_id: IdFactory = new_uuid,
-) -> Segment:
-    """Apply RFC 6902 operations to ``segment`` and return the validated result.
-
-    All or nothing: every operation is checked before any is applied, and the operations act
-    on a private copy of the segment's JSON. A patch that changes nothing returns
-    ``segment`` itself, so the caller can keep the version. Raises as the module docstring
-    lists; never anything but a :class:`ServiceError`.
-    """
+def _check_operations(
+    doc: JsonObject, operations: Sequence[PatchOperation], paths: PatchPaths
+) -> None:
+    """Every path writable, every version ``test`` true, in order, before anything applies."""
     for i, operation in enumerate(operations):
-        _check_operation(operation, i, version=segment.version)
-    doc = copy.deepcopy(segment_to_json(segment))  # clause values may be shared objects
+        where = f"patch[{i}]"
+        if operation.op == "test":
+            pointer = paths.aliases.get(operation.path, operation.path)
+            if not paths.is_version(pointer_tokens(pointer, field=f"{where}.path")):
+                continue
+            actual = _resolve(doc, pointer, where=where)
+            if not json_equal(actual, operation.value):
+                raise OptimisticLockError(
+                    f"{where}: version is {actual}, not {operation.value!r}; reload and retry"
+                )
+            continue
+        paths.check(operation.path, doc, field=f"{where}.path")
+        if operation.op == "move" and operation.from_ is not None:
+            paths.check(operation.from_, doc, field=f"{where}.from")
+
+
+def apply_operations(
+    doc: JsonObject, operations: Sequence[PatchOperation], paths: PatchPaths
+) -> None:
+    """Check, then apply, RFC 6902 ``operations`` to ``doc`` in place (all or nothing for the
+    caller, who passes a copy). Raises as the module docstring lists."""
+    _check_operations(doc, operations, paths)
     for i, operation in enumerate(operations):
-        _apply_operation(doc, operation, i)
-    return _decode_patched(segment, doc, new_id=new_id)
+        where = f"patch[{i}]"
+        if operation.op != "test":
+            apply_operation(doc, operation, where=where)
+            continue
+        pointer = paths.aliases.get(operation.path, operation.path)
+        if not json_equal(_resolve(doc, pointer, where=where), operation.value):
+            raise UnprocessablePatch(f"{where}: test failed at {operation.path!r}")
 
 
 def merge_json(target: JsonValue, patch: JsonValue) -> JsonValue:
@@ -294,22 +304,31 @@ def merge_json(target: JsonValue, patch: JsonValue) -> JsonValue:
     return result
 
 
-def apply_merge_patch(
-    segment: Segment, merge: JsonObject, *, new_id: IdFactory = new_uuid
-) -> Segment:
-    """Apply an RFC 7386 merge to ``segment``'s REST JSON; read-only fields are a 400."""
-    for name in merge:
-        if name in READ_ONLY_FIELDS or name.startswith("_"):
-            raise InvalidRequest(f"merge./{name}: {'/' + name!r} is read-only")
-    doc = merge_json(copy.deepcopy(segment_to_json(segment)), merge)
-    assert isinstance(doc, dict)  # merging an object into an object gives an object
-    return _decode_patched(segment, doc, new_id=new_id)
-
-
-def apply_patch_document(
-    segment: Segment, document: PatchDocument, *, new_id: IdFactory = new_uuid
-) -> Segment:
-    """Apply a parsed ``application/json`` PATCH body of either format."""
+def patched_document(doc: JsonObject, document: PatchDocument, paths: PatchPaths) -> JsonObject:
+    """A patched copy of ``doc``; ``doc`` itself is left as it is."""
+    working = copy.deepcopy(doc)  # values may be shared with the resource they came from
     if isinstance(document, JsonPatch):
-        return apply_json_patch(segment, document.operations, new_id=new_id)
-    return apply_merge_patch(segment, document.merge, new_id=new_id)
+        apply_operations(working, document.operations, paths)
+        return working
+    for name in document.merge:
+        paths.check_member(name, field=f"merge./{name}")
+    merged = merge_json(working, document.merge)
+    assert isinstance(merged, dict)  # an object merged into an object is an object
+    return merged
+
+
+def apply_patch(
+    resource: T,
+    document: PatchDocument,
+    *,
+    paths: PatchPaths,
+    to_json: Callable[[T], JsonObject],
+    decode: Callable[[T, JsonObject], T],
+) -> T:
+    """Apply a parsed ``application/json`` PATCH body of either format to ``resource``.
+
+    ``to_json`` gives the document the patch acts on, ``paths`` what it may change, and
+    ``decode`` reads the patched document back into a resource (validated, with its
+    read-only fields taken from the original). Raises as the module docstring lists.
+    """
+    return decode(resource, patched_document(to_json(resource), document, paths))

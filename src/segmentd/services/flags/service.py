@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 from segmentd.domain.flags.model import (
     BOOLEAN_VARIATIONS,
@@ -21,7 +22,12 @@ from segmentd.domain.flags.model import (
     VariationOrRollout,
     validate_flag_fields,
 )
-from segmentd.domain.flags.patch import FlagInstruction, apply_flag_instructions, apply_flag_patch
+from segmentd.domain.flags.patch import (
+    FlagInstruction,
+    FlagSemanticPatch,
+    apply_flag_instructions,
+    apply_flag_patch,
+)
 from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Project
 from segmentd.domain.shared.validate import new_uuid
@@ -29,6 +35,9 @@ from segmentd.errors import InvalidRequest, NotFound
 from segmentd.services.flags.ports import FlagListing
 from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, Page
 from segmentd.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+#: What ``PATCH`` of a flag may carry: JSON Patch or merge patch, or a semantic patch.
+FlagPatch: TypeAlias = PatchDocument | FlagSemanticPatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,9 +187,12 @@ class FlagService:
         self._announce(project, after, before)
         return after
 
-    def patch(self, project_key: str, key: str, document: PatchDocument) -> Flag:
-        """Apply a JSON Patch or merge patch (see :mod:`segmentd.domain.flags.patch`)."""
-        return self._patch(project_key, key, lambda flag: apply_flag_patch(flag, document))
+    def patch(self, project_key: str, key: str, patch: FlagPatch) -> Flag:
+        """Apply a JSON Patch, merge patch or semantic patch (see
+        :mod:`segmentd.domain.flags.patch`)."""
+        if isinstance(patch, FlagSemanticPatch):
+            return self.patch_semantic(project_key, key, patch.environment_key, patch.instructions)
+        return self._patch(project_key, key, lambda flag: apply_flag_patch(flag, patch))
 
     def patch_semantic(
         self,

@@ -13,9 +13,10 @@ from typing import TypeAlias
 
 from segmentd.domain.audit.history import SYSTEM, Action, Actor, diff
 from segmentd.domain.expiring.targets import without_dangling
-from segmentd.domain.patch.json_patch import PatchDocument, apply_patch_document
+from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.segments.instructions import BigSegmentInstruction
+from segmentd.domain.segments.json_patch import apply_patch_document
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.segments.query import SegmentQuery
 from segmentd.domain.segments.semantic_patch import SemanticPatch, apply_all
