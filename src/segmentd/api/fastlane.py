@@ -47,13 +47,13 @@ from segmentd.api.big_segments.routes import membership_rep
 from segmentd.api.errors import service_error_response, unexpected_error_response
 from segmentd.api.evaluations.rendering import environment_memberships_json
 from segmentd.api.ratelimit import RateLimiter
-from segmentd.api.schemas import SegmentBody
 from segmentd.api.segments.routes import (
     create_segment,
     list_segments,
     patch_segment_rep,
     read_segment,
 )
+from segmentd.api.segments.schemas import SegmentBody
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import ServiceError
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
-from segmentd.api.lifecycle_schemas import AuditLogEntryListingRepCollection
+from segmentd.api.audit.schemas import AuditLogEntryListingRepCollection
 from segmentd.api.params import MAX_INT64, MIN_INT64, Offset
 from segmentd.api.responses import API, JsonResponse, link, page_links
 from segmentd.api.schemas import error_responses

@@ -16,16 +16,16 @@ from starlette.responses import Response, StreamingResponse
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.big_segments.representations import export_rep, import_rep
-from segmentd.api.big_segments.uploads import receive_upload
-from segmentd.api.deps import actor_of
-from segmentd.api.responses import JsonResponse
-from segmentd.api.schemas import (
+from segmentd.api.big_segments.schemas import (
     BigSegmentTarget,
     ExportRep,
     ImportRep,
     SegmentUserState,
-    error_responses,
 )
+from segmentd.api.big_segments.uploads import receive_upload
+from segmentd.api.deps import actor_of
+from segmentd.api.responses import JsonResponse
+from segmentd.api.schemas import error_responses
 from segmentd.api.segments.representations import segment_path
 from segmentd.domain.big_segments.model import TargetChanges
 from segmentd.domain.projects.model import AccessToken

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Body, Depends
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.evaluations.rendering import INDIVIDUAL
-from segmentd.api.responses import JsonResponse, link
-from segmentd.api.schemas import (
+from segmentd.api.evaluations.schemas import (
     ContextInstanceSegmentMemberships,
     SegmentExplanations,
-    error_responses,
 )
+from segmentd.api.responses import JsonResponse, link
+from segmentd.api.schemas import error_responses
 from segmentd.api.segments.representations import segment_path
 from segmentd.domain.projects.model import AccessToken
 from segmentd.domain.shared.context import Context

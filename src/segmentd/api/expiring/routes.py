@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.deps import actor_of
-from segmentd.api.lifecycle_schemas import (
+from segmentd.api.expiring.schemas import (
     ExpiringTargetGetResponse,
     ExpiringTargetPatchResponse,
     ExpiringUserTargetGetResponse,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.flags.representations import flag_path, flag_rep
+from segmentd.api.flags.schemas import FeatureFlagBody
 from segmentd.api.patching import json_body, parse_flag_patch
 from segmentd.api.responses import JsonResponse, page_links
 from segmentd.api.schemas import error_responses
@@ -24,43 +24,6 @@ from segmentd.services.flags.service import FlagDraft
 router = APIRouter(prefix="/api/v2/flags", tags=["Feature flags"])
 
 Services = Annotated[AppServices, Depends(deps.services)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class VariationIn(_Strict):
-    value: Any = Field(description="The value served (any JSON)")
-    name: str | None = None
-    description: str | None = None
-
-
-class DefaultsIn(_Strict):
-    onVariation: int
-    offVariation: int
-
-
-class ClientSideAvailabilityIn(_Strict):
-    usingEnvironmentId: bool | None = None
-    usingMobileKey: bool | None = None
-
-
-class FeatureFlagBody(_Strict):
-    """LaunchDarkly's ``FeatureFlagBody`` (the fields segmentd uses)."""
-
-    name: str
-    key: str
-    description: str | None = None
-    tags: list[str] | None = None
-    temporary: bool | None = None
-    variations: list[VariationIn] | None = None
-    defaults: DefaultsIn | None = None
-    isFlagOn: bool | None = None
-    clientSideAvailability: ClientSideAvailabilityIn | None = None
-    includeInSnippet: bool | None = Field(
-        default=None, description="Legacy: clientSideAvailability.usingEnvironmentId"
-    )
 
 
 def _client_side(body: FeatureFlagBody, project: Project) -> ClientSideAvailability:

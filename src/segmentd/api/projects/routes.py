@@ -8,19 +8,18 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
-from segmentd.api.lifecycle_schemas import JSON_PATCH_BODY_DOC
 from segmentd.api.patching import json_body
 from segmentd.api.projects.representations import environment_rep, project_created_rep, project_rep
-from segmentd.api.responses import API, JsonResponse, page_links
-from segmentd.api.schemas import (
+from segmentd.api.projects.schemas import (
     EnvironmentPost,
     EnvironmentRep,
     Environments,
     ProjectPost,
     ProjectRep,
     Projects,
-    error_responses,
 )
+from segmentd.api.responses import API, JsonResponse, page_links
+from segmentd.api.schemas import JSON_PATCH_BODY_DOC, error_responses
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.projects.model import AccessToken
 from segmentd.services.projects.service import EnvironmentDraft, ProjectDraft

@@ -10,8 +10,9 @@ from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.patching import json_body
 from segmentd.api.projects.representations import token_rep
+from segmentd.api.projects.schemas import AccessTokenPost, TokenRep, Tokens
 from segmentd.api.responses import API, JsonResponse, page_links
-from segmentd.api.schemas import AccessTokenPost, TokenRep, Tokens, error_responses
+from segmentd.api.schemas import error_responses
 from segmentd.domain.patch.json_patch import JsonPatch, parse_patch_document
 from segmentd.domain.projects.model import AccessToken, Role
 from segmentd.errors import InvalidRequest

@@ -10,11 +10,11 @@ from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.deps import actor_of
 from segmentd.api.flags.representations import flag_listing_rep
-from segmentd.api.lifecycle_schemas import PATCH_BODY_DOC, UserSegments
 from segmentd.api.patching import json_body, parse_segment_patch
 from segmentd.api.responses import JsonResponse, page_links
-from segmentd.api.schemas import SegmentBody, UserSegment, error_responses
+from segmentd.api.schemas import PATCH_BODY_DOC, error_responses
 from segmentd.api.segments.representations import segment_path, segment_rep
+from segmentd.api.segments.schemas import SegmentBody, UserSegment, UserSegments
 from segmentd.domain.projects.model import AccessToken
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.segments.query import SegmentQuery, parse_filter, parse_sort
