@@ -10,13 +10,14 @@ so GET/PATCH land here and POST on the import route (docs/lifecycle.md §expirin
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
 from segmentd.api import deps
 from segmentd.api.app_services import AppServices
 from segmentd.api.deps import actor_of
+from segmentd.api.expiring.representations import expiring_listing_rep, expiring_patch_summary
 from segmentd.api.expiring.schemas import (
     ExpiringTargetGetResponse,
     ExpiringTargetPatchResponse,
@@ -24,11 +25,10 @@ from segmentd.api.expiring.schemas import (
     ExpiringUserTargetPatchResponse,
 )
 from segmentd.api.patching import json_body
-from segmentd.api.responses import API, JsonResponse, link
+from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import error_responses
-from segmentd.domain.expiring.targets import ExpiringResult, ExpiringTarget, parse_expiring_patch
+from segmentd.domain.expiring.targets import parse_expiring_patch
 from segmentd.domain.projects.model import AccessToken
-from segmentd.domain.shared.clauses import DEFAULT_KIND
 
 router = APIRouter(prefix="/api/v2/segments", tags=["Segments"])
 
@@ -72,70 +72,12 @@ _BODY_DOC = {
 }
 
 
-def _item(
-    target: ExpiringTarget, *, project_key: str, environment_key: str, segment_key: str, users: bool
-) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "_id": target.id,
-        "_version": target.version,
-        "expirationDate": target.expiration_date,
-    }
-    if users:
-        item["userKey"] = target.context_key
-    else:
-        item["contextKind"] = target.context_kind
-        item["contextKey"] = target.context_key
-    item["targetType"] = target.target_type
-    item["_resourceId"] = {
-        "kind": "segment",
-        "projectKey": project_key,
-        "environmentKey": environment_key,
-        "key": segment_key,
-    }
-    return item
-
-
-def _listing(
-    targets: tuple[ExpiringTarget, ...],
-    *,
-    project_key: str,
-    environment_key: str,
-    segment_key: str,
-    users: bool,
-) -> dict[str, Any]:
-    kind = "expiring-user-targets" if users else "expiring-targets"
-    shown = [t for t in targets if t.context_kind == DEFAULT_KIND] if users else list(targets)
-    return {
-        "items": [
-            _item(
-                t,
-                project_key=project_key,
-                environment_key=environment_key,
-                segment_key=segment_key,
-                users=users,
-            )
-            for t in shown
-        ],
-        "_links": {
-            "self": link(f"{API}/segments/{project_key}/{segment_key}/{kind}/{environment_key}"),
-            "segment": link(f"{API}/segments/{project_key}/{environment_key}/{segment_key}"),
-        },
-    }
-
-
-def _patch_summary(result: ExpiringResult, total: int) -> dict[str, Any]:
-    return {
-        "totalInstructions": total,
-        "successfulInstructions": total - result.failed,
-        "failedInstructions": result.failed,
-        "errors": [{"instructionIndex": i, "message": m} for i, m in result.errors],
-    }
-
-
 def _get(services: AppServices, p: str, s: str, e: str, *, users: bool) -> JsonResponse:
     view = services.expiring.get(p, e, s)
     return JsonResponse(
-        _listing(view.targets, project_key=p, environment_key=e, segment_key=s, users=users)
+        expiring_listing_rep(
+            view.targets, project_key=p, environment_key=e, segment_key=s, users=users
+        )
     )
 
 
@@ -151,8 +93,10 @@ def _patch(
 ) -> JsonResponse:
     patch = parse_expiring_patch(body, users=users)
     view, result = services.expiring.patch(p, e, s, patch, actor=actor_of(token))
-    listing = _listing(view.targets, project_key=p, environment_key=e, segment_key=s, users=users)
-    return JsonResponse({**listing, **_patch_summary(result, len(patch.changes))})
+    listing = expiring_listing_rep(
+        view.targets, project_key=p, environment_key=e, segment_key=s, users=users
+    )
+    return JsonResponse({**listing, **expiring_patch_summary(result, len(patch.changes))})
 
 
 @router.get(
