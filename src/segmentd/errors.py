@@ -6,6 +6,7 @@ LaunchDarkly's error body ``{"code", "message", "id"}`` with ``status``; the CLI
 
     ServiceError                      500 internal_error
     ├── InvalidRequest                400 invalid_request
+    ├── InvalidPatch                  400 invalid_patch
     ├── Unauthorized                  401 unauthorized
     ├── Forbidden                     403 forbidden
     ├── NotFound                      404 not_found
@@ -55,6 +56,16 @@ class InvalidRequest(ServiceError):
     status = 400
     exit_code = 2
     default_message = "Invalid request body"
+
+
+class InvalidPatch(ServiceError):
+    """A JSON Patch ``remove`` of a path that does not exist: LaunchDarkly's answer, which
+    its Terraform provider works around (docs/compatibility.md)."""
+
+    code = "invalid_patch"
+    status = 400
+    exit_code = 2
+    default_message = "Invalid patch"
 
 
 class Unauthorized(ServiceError):

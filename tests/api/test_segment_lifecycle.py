@@ -305,6 +305,14 @@ def _error(response: httpx.Response, status: int, code: str) -> str:
         pytest.param(
             [{"op": "remove", "path": "/description"}],
             {},
+            400,
+            "invalid_patch",
+            "patch[0]: cannot remove",
+            id="remove of a path that does not exist",
+        ),
+        pytest.param(
+            [{"op": "replace", "path": "/tags/3", "value": "x"}],
+            {},
             422,
             "patch_failed",
             "patch[0]",
@@ -412,7 +420,7 @@ def test_patch_segment__official_client_bad_path__422(
 ) -> None:
     api = SegmentsApi(ld_client)
     api.post_segment("default", "production", SegmentBody(name="N", key=key))
-    patch = PatchWithComment(patch=[PatchOperation(op="remove", path="/description")])
+    patch = PatchWithComment(patch=[PatchOperation(op="replace", path="/tags/3", value="x")])
     with pytest.raises(UnprocessableEntityException):
         api.patch_segment("default", "production", key, patch)
 

@@ -348,7 +348,7 @@ def segment_keys(services: Services, query: AuditQuery) -> list[str]:
 
 def test_audit__failed_patch__nothing_recorded(services: Services, project: str) -> None:
     create(services, "s", name="S")
-    bad = parse_patch_document([{"op": "remove", "path": "/description"}])
+    bad = parse_patch_document([{"op": "replace", "path": "/tags/3", "value": "x"}])
     with pytest.raises(UnprocessablePatch):
         services.segments.patch("p", "production", "s", bad, actor=ME)
     assert services.audit.list(AuditQuery(scope=AuditScope("p", "production", "s"))).total == 1

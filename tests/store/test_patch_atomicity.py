@@ -67,7 +67,7 @@ def test_patch__json_patch_later_operation_fails__nothing_stored_or_audited(
         [
             {"op": "replace", "path": "/name", "value": "Changed"},
             {"op": "add", "path": "/included/-", "value": "u1"},
-            {"op": "remove", "path": "/description"},
+            {"op": "replace", "path": "/tags/3", "value": "x"},
         ]
     )
     assert_nothing_stored(services, patch, UnprocessablePatch)

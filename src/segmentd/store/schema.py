@@ -230,6 +230,9 @@ flags = sa.Table(
     # clientSideAvailability: served to client-side ids / mobile keys (migration 0006)
     sa.Column("using_environment_id", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("using_mobile_key", sa.Boolean, nullable=False, server_default=sa.true()),
+    # archived, deprecated, customProperties, maintainers, defaults (migration 0009):
+    # {"archived", "deprecated", "customProperties", "archivedDate"?, ...} in REST names
+    sa.Column("settings", sa.Text, nullable=False, server_default="{}"),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.UniqueConstraint("project_id", "key", name="uq_flags_project_key"),
 )

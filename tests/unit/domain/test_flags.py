@@ -27,7 +27,7 @@ from segmentd.domain.flags.patch import (
 )
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.shared.clauses import Clause
-from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
+from segmentd.errors import InvalidPatch, InvalidRequest, OptimisticLockError, UnprocessablePatch
 
 
 def _ids() -> object:
@@ -192,9 +192,24 @@ def test_apply_flag_patch__merge_name__flag_field_changes() -> None:
     assert patched.environments["test"].on is True
 
 
+def test_apply_flag_patch__variations_replaced__new_ids_and_configs_checked() -> None:
+    flag = _flag()
+    patched = _patch(flag, [{"op": "add", "path": "/variations/-", "value": {"value": "x"}}])
+    assert [v.value for v in patched.variations][-1] == "x"
+    assert patched.variations[-1].id is not None
+    assert patched.variations[:-1] == flag.variations
+    with pytest.raises(InvalidRequest, match="variations: expected an array"):
+        _patch(flag, [{"op": "replace", "path": "/variations", "value": {"value": 1}}])
+
+
 BAD_PATCHES = [
     ([{"op": "replace", "path": "/variations", "value": []}], InvalidRequest, "read-only"),
-    ([{"op": "remove", "path": "/environments/prod/rules/0"}], UnprocessablePatch, "missing"),
+    ([{"op": "remove", "path": "/environments/prod/rules/0"}], InvalidPatch, "remove missing"),
+    (
+        [{"op": "replace", "path": "/environments/prod/rules/0", "value": {}}],
+        UnprocessablePatch,
+        "missing",
+    ),
     (
         [{"op": "test", "path": "/environments/prod/version", "value": 7}],
         OptimisticLockError,

@@ -25,6 +25,7 @@ from segmentd.domain.segments.json_patch import (
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
 from segmentd.errors import (
+    InvalidPatch,
     InvalidRequest,
     OptimisticLockError,
     ServiceError,
@@ -159,10 +160,8 @@ def test_apply_json_patch__version_test_fails__optimistic_lock_error(value: Json
         pytest.param({"op": "test", "path": "/name", "value": "Other"}, id="failed test"),
         pytest.param({"op": "test", "path": "/tags", "value": "a"}, id="test type mismatch"),
         pytest.param({"op": "test", "path": "/nope", "value": 1}, id="test missing path"),
-        pytest.param({"op": "remove", "path": "/description"}, id="remove absent field"),
         pytest.param({"op": "replace", "path": "/tags/5", "value": "x"}, id="replace past end"),
         pytest.param({"op": "add", "path": "/tags/9", "value": "x"}, id="add past end"),
-        pytest.param({"op": "remove", "path": "/rules/0/clauses/7"}, id="remove missing clause"),
         pytest.param({"op": "add", "path": "/tags/x", "value": "x"}, id="non-numeric index"),
         pytest.param({"op": "add", "path": "/name/x", "value": 1}, id="through a string"),
         pytest.param(
@@ -246,8 +245,23 @@ def test_apply_json_patch__later_operation_fails__unprocessable() -> None:
         patch(
             segment(),
             {"op": "replace", "path": "/name", "value": "X"},
-            {"op": "remove", "path": "/nope"},
+            {"op": "replace", "path": "/tags/7", "value": "x"},
         )
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        pytest.param({"op": "remove", "path": "/description"}, id="remove absent field"),
+        pytest.param({"op": "remove", "path": "/rules/0/clauses/7"}, id="remove missing clause"),
+        pytest.param({"op": "remove", "path": "/tags/2"}, id="remove past the end"),
+    ],
+)
+def test_apply_json_patch__remove_of_missing_path__invalid_patch_400(op: object) -> None:
+    # LaunchDarkly answers 400 invalid_patch; its Terraform provider relies on it
+    with pytest.raises(InvalidPatch, match=r"^patch\[0\]: cannot remove") as info:
+        patch(segment(), op)
+    assert (info.value.status, info.value.code) == (400, "invalid_patch")
 
 
 def test_apply_json_patch__values_from_patch__not_shared_with_input() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from segmentd.api.responses import API, link
 from segmentd.domain.flags.codec import client_side_to_json, config_to_json, variation_to_json
 from segmentd.domain.flags.model import Flag, FlagConfig
+from segmentd.domain.flags.settings import settings_to_json
 from segmentd.domain.projects.model import Environment
 from segmentd.services.flags.ports import FlagListing
 
@@ -19,12 +20,13 @@ def flag_path(project_key: str, key: str | None = None) -> str:
 
 
 def config_rep(
-    config: FlagConfig, *, project_key: str, flag_key: str, environment: Environment
+    config: FlagConfig, *, flag: Flag, project_key: str, environment: Environment
 ) -> dict[str, Any]:
+    flag_key = flag.key
     body: dict[str, Any] = dict(config_to_json(config))
     body.update(
         {
-            "archived": False,
+            "archived": flag.settings.archived,
             "sel": "",
             "_site": {
                 "href": f"/{project_key}/{environment.key}/features/{flag_key}",
@@ -61,14 +63,12 @@ def flag_rep(
             "parent": link(flag_path(project_key)),
         },
         "experiments": {"baselineIdx": 0, "items": []},
-        "customProperties": {},
-        "archived": False,
-        "deprecated": False,
+        **settings_to_json(flag.settings),
         "includeInSnippet": flag.client_side.using_environment_id,
         "clientSideAvailability": client_side_to_json(flag.client_side),
         "environments": {
             e.key: config_rep(
-                flag.environments[e.key], project_key=project_key, flag_key=flag.key, environment=e
+                flag.environments[e.key], flag=flag, project_key=project_key, environment=e
             )
             for e in shown
         },

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from segmentd.domain.flags.settings import NO_SETTINGS, FlagSettings
 from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.validate import (
@@ -149,6 +150,7 @@ class Flag:
     temporary: bool = False
     environments: Mapping[str, FlagConfig] = field(default_factory=dict)
     client_side: ClientSideAvailability = DEFAULT_CLIENT_SIDE
+    settings: FlagSettings = NO_SETTINGS
 
     @property
     def kind(self) -> str:

@@ -5,12 +5,16 @@ again; nothing is stored here and versions are left alone (the service raises th
 each environment whose targeting changed). An instruction already in effect is a no-op.
 
 JSON Patch and merge patch act on the document ``{"name", "description", "tags",
-"temporary", "_version", "environments": {envKey: FeatureFlagConfig}}``. Writable are the
-project-wide ``name``, ``description``, ``tags``, ``temporary`` and, per environment,
-``on``, ``rules``, ``fallthrough``, ``offVariation``, ``targets``, ``contextTargets``,
-``trackEvents``, ``trackEventsFallthrough`` and ``prerequisites`` (empty only); other
-members of an environment are ignored unless read-only; anything else is a 400. A failing ``test``
-of a version is a 409, any other failing ``test`` or missing path a 422.
+"temporary", "variations", "clientSideAvailability", "includeInSnippet", "archived",
+"deprecated", "customProperties", "maintainerId", "maintainerTeamKey", "defaults",
+"_version", "environments": {envKey: FeatureFlagConfig}}`` through the JSON Patch core
+(:data:`FLAG_PATHS`). Writable are those project-wide members but ``_version`` and, per
+environment, ``on``, ``rules``, ``fallthrough``, ``offVariation``, ``targets``,
+``contextTargets``, ``trackEvents``, ``trackEventsFallthrough`` and ``prerequisites`` (empty
+only); other members of an environment are ignored unless read-only; anything else is a 400.
+Changed variations are checked as a create checks them, and every configuration against
+them. A failing ``test`` of a version is a 409, any other failing ``test`` or missing path a
+422.
 """
 
 from __future__ import annotations
@@ -25,14 +29,19 @@ from segmentd.domain.flags.codec import (
     config_from_json,
     config_to_json,
     serve_from_json,
+    variation_to_json,
+    variations_from_json,
 )
 from segmentd.domain.flags.model import (
     Flag,
     FlagConfig,
     FlagRule,
+    Variation,
     VariationOrRollout,
     validate_config,
+    validate_flag_fields,
 )
+from segmentd.domain.flags.settings import settings_from_json, settings_to_json
 from segmentd.domain.patch.json_patch import PatchDocument, PatchPaths, apply_patch
 from segmentd.domain.segments.codec import as_object, get_list, get_str, get_str_tuple
 from segmentd.domain.segments.instructions import (
@@ -48,7 +57,22 @@ from segmentd.domain.shared.validate import IdFactory, check_clause, new_uuid
 from segmentd.errors import InvalidRequest, UnprocessablePatch
 
 FLAG_FIELDS = frozenset(
-    ("name", "description", "tags", "temporary", "clientSideAvailability", "includeInSnippet")
+    (
+        "name",
+        "description",
+        "tags",
+        "temporary",
+        "clientSideAvailability",
+        "includeInSnippet",
+        "variations",
+        # the lifecycle settings Terraform replaces on every apply (domain/flags/settings.py)
+        "archived",
+        "deprecated",
+        "customProperties",
+        "maintainerId",
+        "maintainerTeamKey",
+        "defaults",
+    )
 )
 CONFIG_FIELDS = frozenset(
     (
@@ -79,6 +103,8 @@ def patch_document(flag: Flag) -> JsonObject:
         "environments": {k: config_to_json(c) for k, c in flag.environments.items()},
         "clientSideAvailability": client_side_to_json(flag.client_side),
         "includeInSnippet": flag.client_side.using_environment_id,
+        "variations": [variation_to_json(v) for v in flag.variations],
+        **settings_to_json(flag.settings),
     }
     if flag.description is not None:
         doc["description"] = flag.description
@@ -116,6 +142,18 @@ FLAG_PATHS = PatchPaths(
 )
 
 
+def _variations(flag: Flag, value: object, new_id: IdFactory) -> tuple[Variation, ...]:
+    """The patched variations, checked as a create checks them; a new one gets an id, and
+    an unchanged list is the flag's own (so the versions stay)."""
+    if not isinstance(value, list):
+        raise InvalidRequest("variations: expected an array")
+    variations = variations_from_json(value)
+    if variations == flag.variations:
+        return flag.variations
+    with_ids = tuple(replace(v, id=v.id or new_id()) for v in variations)
+    return validate_flag_fields(replace(flag, variations=with_ids)).variations
+
+
 def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
     name = doc.get("name")
     if not isinstance(name, str):
@@ -133,6 +171,8 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
     if snippet is not None and snippet != flag.client_side.using_environment_id:
         # The legacy name of usingEnvironmentId; a change to it wins.
         client_side = replace(client_side, using_environment_id=snippet)
+    variations = _variations(flag, doc.get("variations"), new_id)
+    settings = settings_from_json(doc, variation_count=len(variations), stored=flag.settings)
     configs = {}
     for key, config in flag.environments.items():
         env = as_object(environments.get(key, {}), f"environments.{key}")
@@ -144,7 +184,7 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
         # a removed offVariation means none, not the stored one
         env = {"offVariation": None, **env}
         decoded = config_from_json(env, defaults=config)
-        validated = validate_config(decoded, len(flag.variations), new_id=new_id)
+        validated = validate_config(decoded, len(variations), new_id=new_id)
         configs[key] = config if validated.targeting_equals(config) else validated
     return replace(
         flag,
@@ -154,6 +194,8 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
         temporary=temporary,
         environments=configs,
         client_side=client_side,
+        variations=variations,
+        settings=settings,
     )
 
 

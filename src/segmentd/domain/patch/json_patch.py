@@ -13,6 +13,8 @@ malformed patch, 422 for one that cannot be applied):
   a patched document that does not decode or validate → :class:`InvalidRequest` (400);
 * ``test`` of a version path (:attr:`PatchPaths.is_version`) that fails →
   :class:`OptimisticLockError` (409), decided before any operation applies;
+* ``remove`` of a path that does not exist → :class:`InvalidPatch` (400 ``invalid_patch``),
+  as LaunchDarkly answers it;
 * any other failed ``test``, or a path that does not exist in the document →
   :class:`UnprocessablePatch` (422 ``patch_failed``), except that a ``replace`` of an
   object member that the representation leaves out because it is empty (``description``) is
@@ -31,7 +33,12 @@ import jsonpointer
 
 from segmentd.domain.segments.codec import as_object, get_required_str
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
-from segmentd.errors import InvalidRequest, OptimisticLockError, UnprocessablePatch
+from segmentd.errors import (
+    InvalidPatch,
+    InvalidRequest,
+    OptimisticLockError,
+    UnprocessablePatch,
+)
 
 OPS = frozenset(("add", "remove", "replace", "move", "copy", "test"))
 _NEEDS_VALUE = frozenset(("add", "replace", "test"))
@@ -238,13 +245,25 @@ def replaces_absent_member(doc: JsonObject, operation: PatchOperation) -> bool:
 
 
 def apply_operation(doc: JsonObject, operation: PatchOperation, *, where: str) -> None:
-    """Apply one non-``test`` operation to ``doc`` in place; a failure is a 422."""
+    """Apply one non-``test`` operation to ``doc`` in place; a failure is a 422, but a
+    ``remove`` of a path that does not exist is a 400 ``invalid_patch``, as LaunchDarkly
+    answers it (docs/compatibility.md)."""
     if replaces_absent_member(doc, operation):
         operation = replace(operation, op="add")
+    if operation.op == "remove" and not _exists(doc, operation.path):
+        raise InvalidPatch(f"{where}: cannot remove {operation.path!r}: it does not exist")
     try:
         jsonpatch.JsonPatch([operation.to_json()]).apply(doc, in_place=True)
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as exc:
         raise UnprocessablePatch(f"{where}: {exc}") from None
+
+
+def _exists(doc: JsonObject, pointer: str) -> bool:
+    try:
+        jsonpointer.resolve_pointer(doc, pointer)
+    except jsonpointer.JsonPointerException:
+        return False
+    return True
 
 
 def _resolve(doc: JsonObject, pointer: str, *, where: str) -> JsonValue:

@@ -28,6 +28,7 @@ from segmentd.domain.flags.patch import (
     apply_flag_instructions,
     apply_flag_patch,
 )
+from segmentd.domain.flags.settings import FlagDefaults, FlagSettings
 from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Project
 from segmentd.domain.shared.validate import new_uuid
@@ -83,6 +84,17 @@ def _find_flag(uow: UnitOfWork, project: Project, key: str) -> Flag:
     return flag
 
 
+def _dated(before: FlagSettings, after: FlagSettings, now: int) -> FlagSettings:
+    """``archivedDate`` and ``deprecatedDate``: when the flag became so, gone when it is not."""
+    archived_date = before.archived_date if before.archived else now
+    deprecated_date = before.deprecated_date if before.deprecated else now
+    return replace(
+        after,
+        archived_date=archived_date if after.archived else None,
+        deprecated_date=deprecated_date if after.deprecated else None,
+    )
+
+
 class FlagService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, changes: ChangeNotifier) -> None:
         self._uow = uow
@@ -123,6 +135,7 @@ class FlagService:
                 variations=variations,
                 creation_date=now,
                 client_side=draft.client_side,
+                settings=FlagSettings(defaults=FlagDefaults(on_variation, off_variation)),
             )
         )
         with self._uow(write=True) as uow:
@@ -156,22 +169,29 @@ class FlagService:
         now = self._clock.now_ms()
         # Client-side availability is part of every environment's SDK data: a change to it
         # raises every configuration's version so that SDK feeds and client streams send it.
-        everywhere = after.client_side != before.client_side
+        # So are the variations.
+        everywhere = (after.client_side, after.variations) != (
+            before.client_side,
+            before.variations,
+        )
         configs = {
             key: config
             if config is before.environments[key] and not everywhere
             else replace(config, version=before.environments[key].version + 1, last_modified=now)
             for key, config in after.environments.items()
         }
+        settings = _dated(before.settings, after.settings, now)
         fields_changed = everywhere or (
             after.name,
             after.description,
             after.tags,
             after.temporary,
-        ) != (before.name, before.description, before.tags, before.temporary)
+            settings,
+        ) != (before.name, before.description, before.tags, before.temporary, before.settings)
         return replace(
             after,
             environments=configs,
+            settings=settings,
             version=before.version + 1 if fields_changed else before.version,
         )
 

@@ -23,6 +23,11 @@ from segmentd.domain.flags.model import (
     FlagConfig,
     VariationOrRollout,
 )
+from segmentd.domain.flags.settings import (
+    FlagDefaults,
+    settings_to_json,
+    stored_settings_from_json,
+)
 from segmentd.domain.projects.model import Project
 from segmentd.errors import KeyExists, OptimisticLockError
 from segmentd.services.flags.ports import FlagListing
@@ -54,17 +59,21 @@ def _dumps(value: object) -> str:
 
 
 def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
+    variations = variations_from_json(orjson.loads(m["variations"]))
     return Flag(
         key=m["key"],
         name=m["name"],
         description=m["description"],
         tags=tuple(orjson.loads(m["tags"])),
-        variations=variations_from_json(orjson.loads(m["variations"])),
+        variations=variations,
         temporary=m["temporary"],
         creation_date=m["creation_date"],
         version=m["version"],
         environments=environments,
         client_side=client_side_from_row(m),
+        settings=stored_settings_from_json(
+            orjson.loads(m["settings"]), variation_count=len(variations)
+        ),
     )
 
 
@@ -95,6 +104,7 @@ def _flag_values(flag: Flag) -> dict[str, object]:
         "deleted": False,
         "using_environment_id": flag.client_side.using_environment_id,
         "using_mobile_key": flag.client_side.using_mobile_key,
+        "settings": _dumps(settings_to_json(flag.settings)),
     }
 
 
@@ -239,17 +249,21 @@ class SqlFlagRepository:
 
     def add_environment(self, *, project_id: str, environment_id: str, now: int) -> None:
         rows = self.connection.execute(
-            sa.select(F.c.id, F.c.variations).where(
+            sa.select(F.c.id, F.c.variations, F.c.settings).where(
                 F.c.project_id == project_id, F.c.deleted.is_(False)
             )
         ).all()
         for row in rows:
             count = len(orjson.loads(row.variations))
+            # the flag's defaults, as LaunchDarkly seeds a new environment; older flags have none
+            defaults = stored_settings_from_json(
+                orjson.loads(row.settings), variation_count=count
+            ).defaults or FlagDefaults(on_variation=0, off_variation=count - 1)
             config = FlagConfig(
                 salt=secrets.token_hex(16),
                 last_modified=now,
-                fallthrough=VariationOrRollout(variation=0),
-                off_variation=count - 1,
+                fallthrough=VariationOrRollout(variation=defaults.on_variation),
+                off_variation=defaults.off_variation,
             )
             self.connection.execute(
                 C.insert().values(
