@@ -193,20 +193,32 @@ def test_update__fewer_variations__trailing_one_removed(http: httpx.Client, flag
     assert [v["value"] for v in read(http, flag_key)["variations"]] == ["blue", "green"]
 
 
+def sdk_flags(http: httpx.Client) -> dict[str, Any]:
+    """The production environment's flags as a server-side SDK polls them."""
+    sdk_key = http.get("/api/v2/projects/default/environments/production").json()["apiKey"]
+    response = http.get("/sdk/latest-all", headers={"Authorization": sdk_key})
+    assert response.status_code == 200, response.text
+    flags: dict[str, Any] = response.json()["flags"]
+    return flags
+
+
 def test_destroy__archive_on_destroy__archived_with_date_and_restorable(
     http: httpx.Client, flag_key: str
 ) -> None:
     create(http, flag_key)
+    served = sdk_flags(http)[flag_key]["version"]
     response = send(http, flag_key, [replace("/archived", True)])
     assert response.status_code == 200, response.text
     archived = read(http, flag_key)
     assert archived["archived"] is True
     assert isinstance(archived["archivedDate"], int)
     assert all(c["archived"] for c in archived["environments"].values())
+    assert flag_key not in sdk_flags(http)  # SDKs serve the fallback value, as at LaunchDarkly
     # a later apply with archived = false (the provider's advice after an import) restores it
     assert send(http, flag_key, every_field_ops(name="Checkout")).status_code == 200
     restored = read(http, flag_key)
     assert (restored["archived"], "archivedDate" in restored) == (False, False)
+    assert sdk_flags(http)[flag_key]["version"] == served + 2
 
 
 def test_destroy_and_import__delete_then_404__import_reads_project_slash_key(

@@ -3,9 +3,10 @@ maintainer and the defaults new environments get.
 
 LaunchDarkly's Terraform provider replaces every one of them on each apply of a
 ``launchdarkly_feature_flag`` (docs/compatibility.md), so segmentd stores them as
-LaunchDarkly does and answers them in the flag's representation. They change no
-evaluation: an archived flag is still served to SDKs as stored (see docs/compatibility.md).
-Stored as one JSON object per flag, in the REST names (:func:`settings_to_json`).
+LaunchDarkly does and answers them in the flag's representation. Only ``archived`` changes
+what SDKs see: an archived flag leaves their feeds, so they serve its fallback value, as
+LaunchDarkly's do (docs/compatibility.md). Stored as one JSON object per flag, in the REST
+names (:func:`settings_to_json`).
 """
 
 from __future__ import annotations

@@ -202,8 +202,8 @@ class FeedService:
                 segment = uow.segments.get(environment_id=environment_id, key=key)
                 return None if segment is None else dict(codec.segment_to_sdk_json(segment))
             found = uow.flags.for_environment(environment_id=environment_id, key=key)
-        if found is None or found[1].deleted:
-            return None
+        if found is None or found[1].deleted or found[0].settings.archived:
+            return None  # LaunchDarkly serves an archived flag's fallback value
         return dict(flag_to_sdk_json(*found))
 
     def change_event(self, change: ItemChange) -> FeedEvent:

@@ -169,10 +169,11 @@ class FlagService:
         now = self._clock.now_ms()
         # Client-side availability is part of every environment's SDK data: a change to it
         # raises every configuration's version so that SDK feeds and client streams send it.
-        # So are the variations.
-        everywhere = (after.client_side, after.variations) != (
+        # So are the variations, and whether the flag is archived (SDKs then lose it).
+        everywhere = (after.client_side, after.variations, after.settings.archived) != (
             before.client_side,
             before.variations,
+            before.settings.archived,
         )
         configs = {
             key: config

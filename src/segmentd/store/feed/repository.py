@@ -12,7 +12,13 @@ from segmentd.domain.flags.codec import (
 )
 from segmentd.domain.flags.model import Flag
 from segmentd.store import schema
-from segmentd.store.flags.repository import C, F, client_side_from_row, config_from_row
+from segmentd.store.flags.repository import (
+    C,
+    F,
+    archived_from_row,
+    client_side_from_row,
+    config_from_row,
+)
 
 _TRUE, _FALSE = b"true", b"false"
 
@@ -83,6 +89,7 @@ class SqlFeedRepository:
                 F.c.variations,
                 F.c.using_environment_id,
                 F.c.using_mobile_key,
+                F.c.settings,
                 C.c.version,
                 C.c.deleted,
                 C.c.config,
@@ -93,6 +100,8 @@ class SqlFeedRepository:
         out = {}
         for row in rows:
             m = row._mapping
+            if archived_from_row(m):
+                continue  # LaunchDarkly serves an archived flag's fallback value
             flag = Flag(
                 key=m["key"],
                 name="",

@@ -84,6 +84,11 @@ def client_side_from_row(m: Any) -> ClientSideAvailability:
     )
 
 
+def archived_from_row(m: Any) -> bool:
+    """Whether a flag row is archived: SDK feeds leave such flags out."""
+    return orjson.loads(m["settings"]).get("archived") is True
+
+
 def config_from_row(m: Any) -> FlagConfig:
     stored = FlagConfig(version=m["version"], deleted=m["deleted"])
     raw = orjson.loads(m["config"])
@@ -363,6 +368,8 @@ class SqlFlagRepository:
         out = []
         for row in rows:
             m = row._mapping
+            if archived_from_row(m):
+                continue  # client-side SDKs get an archived flag's fallback value
             config = config_from_row({**m, "version": m["config_version"], "deleted": False})
             out.append((_flag(m, {}), config))
         return tuple(out)
