@@ -45,8 +45,15 @@ Call = tuple[str, str, list[tuple[bytes, bytes]], bytes]
 
 
 async def call(
-    app: App, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes
+    app: App,
+    method: str,
+    path: str,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    query: bytes = b"",
 ) -> int:
+    """One request as a raw ASGI call, without sockets; its response status."""
     scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -55,7 +62,7 @@ async def call(
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query,
         "root_path": "",
         "headers": [
             (b"host", b"127.0.0.1"),

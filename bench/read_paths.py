@@ -40,6 +40,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from bench.cpu_per_request import call as asgi_call
 from bench.hot_paths import BASE, CONTEXT, seed
 from segmentd.api.app import create_app
 from segmentd.bootstrap import build_services, freeze_startup_heap
@@ -63,38 +64,9 @@ def cases(token: str) -> dict[str, Callable[[int], Request]]:
 
 
 async def call(app: Any, request: Request) -> int:
+    """One case's request through ``bench/cpu_per_request.py``'s raw ASGI call; 200 or raise."""
     method, path, query, headers, body = request
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), *headers, (b"content-length", b"%d" % len(body))],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8080),
-        "state": {},
-    }
-    status = 0
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.sleep(3600)
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    status = await asgi_call(app, method, path, headers, body, query=query)
     if status != 200:
         raise RuntimeError(f"{method} {path} answered {status}")
     return status
