@@ -13,7 +13,7 @@ from typing import Literal
 
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import Clause
-from segmentd.domain.shared.json_types import JsonObject, JsonValue
+from segmentd.domain.shared.json_types import JsonObject, JsonValue, json_type_name
 from segmentd.errors import InvalidRequest
 
 Form = Literal["rest", "sdk"]
@@ -116,22 +116,8 @@ def _where(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _fail(path: str, expected: str, value: object) -> InvalidRequest:
-    return InvalidRequest(f"{path}: expected {expected}, got {_type_name(value)}")
+    return InvalidRequest(f"{path}: expected {expected}, got {json_type_name(value)}")
 
 
 def get_str(

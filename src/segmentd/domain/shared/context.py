@@ -16,7 +16,7 @@ from typing import cast
 
 from segmentd.domain.shared.attribute_ref import AttributeRef
 from segmentd.domain.shared.clauses import DEFAULT_KIND
-from segmentd.domain.shared.json_types import JsonValue
+from segmentd.domain.shared.json_types import JsonValue, json_type_name
 from segmentd.domain.shared.validate import is_valid_kind
 from segmentd.errors import InvalidRequest
 
@@ -117,13 +117,13 @@ def parse_context(obj: object) -> Context:
     :class:`InvalidRequest` whose message starts with the offending field.
     """
     if not isinstance(obj, dict):
-        raise InvalidRequest(f"context: expected an object, got {_type_name(obj)}")
+        raise InvalidRequest(f"context: expected an object, got {json_type_name(obj)}")
     data = cast("dict[str, object]", obj)
     if "kind" not in data:
         return Context.single(_parse_legacy_user(data))
     kind = data["kind"]
     if not isinstance(kind, str):
-        raise InvalidRequest(f"context.kind: expected a string, got {_type_name(kind)}")
+        raise InvalidRequest(f"context.kind: expected a string, got {json_type_name(kind)}")
     if kind != "multi":
         return Context.single(_parse_single(data, kind, "context"))
     members = []
@@ -132,25 +132,13 @@ def parse_context(obj: object) -> Context:
             continue
         path = f"context.{member_kind}"
         if not isinstance(member, dict):
-            raise InvalidRequest(f"{path}: expected an object, got {_type_name(member)}")
+            raise InvalidRequest(f"{path}: expected an object, got {json_type_name(member)}")
         members.append(_parse_single(cast("dict[str, object]", member), member_kind, path))
     if not members:
         raise InvalidRequest("context: a multi-kind context must have at least one member")
     if len(members) == 1:
         return Context.single(members[0])
     return Context(tuple(members), is_multi=True)
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _check_kind(kind: str, path: str) -> None:
@@ -164,14 +152,14 @@ def _check_kind(kind: str, path: str) -> None:
 def _optional_str(data: Mapping[str, object], name: str, path: str) -> str | None:
     value = data.get(name)
     if value is not None and not isinstance(value, str):
-        raise InvalidRequest(f"{path}.{name}: expected a string, got {_type_name(value)}")
+        raise InvalidRequest(f"{path}.{name}: expected a string, got {json_type_name(value)}")
     return value
 
 
 def _optional_bool(data: Mapping[str, object], name: str, path: str) -> bool:
     value = data.get(name)
     if value is not None and not isinstance(value, bool):
-        raise InvalidRequest(f"{path}.{name}: expected a boolean, got {_type_name(value)}")
+        raise InvalidRequest(f"{path}.{name}: expected a boolean, got {json_type_name(value)}")
     return bool(value)
 
 
@@ -188,7 +176,7 @@ def _key(data: Mapping[str, object], path: str, *, allow_empty: bool) -> str:
     if key is None:
         raise InvalidRequest(f"{path}.key: is required")
     if not isinstance(key, str):
-        raise InvalidRequest(f"{path}.key: expected a string, got {_type_name(key)}")
+        raise InvalidRequest(f"{path}.key: expected a string, got {json_type_name(key)}")
     if key == "" and not allow_empty:
         raise InvalidRequest(f"{path}.key: must not be empty")
     return key
@@ -200,7 +188,7 @@ def _parse_single(data: Mapping[str, object], kind: str, path: str) -> SingleCon
     private: tuple[str, ...] = ()
     if meta is not None:
         if not isinstance(meta, dict):
-            raise InvalidRequest(f"{path}._meta: expected an object, got {_type_name(meta)}")
+            raise InvalidRequest(f"{path}._meta: expected an object, got {json_type_name(meta)}")
         private = _string_list(meta.get("privateAttributes"), f"{path}._meta.privateAttributes")
     reserved = ("kind", "key", "name", "anonymous", "_meta")
     attributes = {
@@ -228,7 +216,9 @@ def _parse_legacy_user(data: Mapping[str, object]) -> SingleContext:
     custom = data.get("custom")
     if custom is not None:
         if not isinstance(custom, dict):
-            raise InvalidRequest(f"context.custom: expected an object, got {_type_name(custom)}")
+            raise InvalidRequest(
+                f"context.custom: expected an object, got {json_type_name(custom)}"
+            )
         for custom_name, custom_value in cast("dict[str, object]", custom).items():
             if custom_name not in _LEGACY_RESERVED and custom_value is not None:
                 attributes[custom_name] = cast(JsonValue, custom_value)
