@@ -1,4 +1,5 @@
-"""Migration 0005: PostgreSQL answers the list's ``query`` filter from trigram indexes."""
+"""Migrations 0005 and 0010: PostgreSQL answers the list's ``query`` filter from a trigram
+index, and look-ups by key keep the unique (environment, key) index."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from segmentd.bootstrap import Services
 from segmentd.domain.segments.query import SegmentQuery, parse_filter
 from segmentd.services.first_run import initialise_if_empty
 from segmentd.services.segments.service import SegmentDraft
+from segmentd.store import schema
 from segmentd.store.segments.listing import list_statements, where_clause
 
 
@@ -27,20 +29,42 @@ def test_query_filter__postgres__counted_from_trigram_indexes(services: Services
     alone = sa.select(sa.func.count()).where(where_clause(query.filter, "postgresql"))
     sql = str(alone.compile(services.engine, compile_kwargs={"literal_binds": True}))
     with services.engine.connect() as connection:
-        indexes = {
-            r[0]
-            for r in connection.exec_driver_sql(
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'segments'"
-            )
-        }
+        indexes: dict[str, str] = dict(
+            connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'segments'"
+            ).all()
+        )
         connection.exec_driver_sql("ANALYZE segments")
         # 300 rows: without these the planner rightly reads the table or an environment index.
         connection.exec_driver_sql("SET enable_seqscan = off")
         connection.exec_driver_sql("SET enable_indexscan = off")
         plan = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + sql))
         total = connection.execute(count).scalar_one()
-    assert {"ix_segments_key_trgm", "ix_segments_name_trgm"} <= indexes
-    assert "ix_segments_description_trgm" in indexes
-    assert "ix_segments_name_trgm" in plan
+    assert "ix_segments_search_trgm" in indexes
+    assert not {"ix_segments_key_trgm", "ix_segments_name_trgm"} & indexes.keys()
+    assert "gin_trgm_ops" in indexes["ix_segments_search_trgm"]
+    assert "ix_segments_search_trgm" in plan
     assert total == 30
     assert services.segments.list("default", "production", query).total == 30
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_url", ["postgres"], indirect=True)
+def test_keys_lookup__postgres__uses_the_unique_index_not_trigrams(services: Services) -> None:
+    """``gin_trgm_ops`` answers ``=`` too, and a trigram index on ``key`` itself was the
+    planner's choice for ``key = ANY(…)``: seconds for 500 keys that all share trigrams."""
+    initialise_if_empty(services.uow, services.projects, services.access)
+    for i in range(300):
+        services.segments.create("default", "production", SegmentDraft(f"seg-{i:05}", "S"))
+    environment = services.projects.get_environment("default", "production")
+    keys = [f"seg-{i:05}" for i in range(0, 300, 3)]
+    t = schema.segments
+    statement = sa.select(t.c.id).where(t.c.environment_id == environment.id, t.c.key.in_(keys))
+    sql = str(statement.compile(services.engine, compile_kwargs={"literal_binds": True}))
+    with services.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE segments")
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in connection.exec_driver_sql("EXPLAIN " + sql))
+        found = connection.exec_driver_sql(sql).all()
+    assert "trgm" not in plan
+    assert len(found) == 100

@@ -37,7 +37,10 @@ def _like(term: str) -> str:
 def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     """Case-insensitive substring match on key, name or description. SQLite's ``LIKE`` is
     already case-insensitive (for ASCII letters) and, unlike ``lower(x) LIKE``, is answered
-    from the listing index alone; PostgreSQL has ``ILIKE``."""
+    from the listing index alone; PostgreSQL has ``ILIKE``, and first matches the term in the
+    three columns' concatenation (``schema.SEGMENT_SEARCH_TEXT``), which its trigram index
+    answers; the exact per-column match
+    then runs on the rows found (a term in any column is a term in the concatenation)."""
     columns = (t.c.key, t.c.name, t.c.description)
     if dialect == "sqlite":
         # A term without wildcard characters needs no ESCAPE clause, which costs SQLite a
@@ -51,7 +54,11 @@ def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
                 for c in columns
             )
         )
-    return sa.or_(*(c.ilike(_like(term), escape="\\") for term in value for c in columns))
+    text = schema.SEGMENT_SEARCH_TEXT
+    return sa.and_(
+        sa.or_(*(text.ilike(_like(term), escape="\\") for term in value)),
+        sa.or_(*(c.ilike(_like(term), escape="\\") for term in value for c in columns)),
+    )
 
 
 def _tags(value: tuple[str, ...], dialect: str, *, counting: bool) -> ColumnElement[bool]:
