@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
-from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.clauses import OPERATORS, Clause
 from segmentd.domain.shared.json_types import JsonValue
 
 settings.register_profile(
@@ -58,24 +58,8 @@ STRINGS = (
 )
 NUMBERS: tuple[JsonValue, ...] = (0, 1, 99, -3, 1512543600000, 10.5, -7.25)
 PATTERNS = ("^a", "c$", "(", "[0-9]+", "x\\.c", "")
-OPS = (
-    "in",
-    "startsWith",
-    "endsWith",
-    "contains",
-    "matches",
-    "lessThan",
-    "lessThanOrEqual",
-    "greaterThan",
-    "greaterThanOrEqual",
-    "before",
-    "after",
-    "semVerEqual",
-    "semVerLessThan",
-    "semVerGreaterThan",
-    "segmentMatch",
-    "notAnOperator",
-)
+#: Every clause operator, and one no SDK knows (a plain non-match).
+OPS = (*OPERATORS, "notAnOperator")
 
 scalars: st.SearchStrategy[JsonValue] = st.one_of(
     st.sampled_from(STRINGS), st.sampled_from(NUMBERS), st.booleans()

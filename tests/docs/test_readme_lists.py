@@ -20,7 +20,7 @@ from tests.docs.names import (
     setting_field,
     settings_variables,
 )
-from tests.docs.project import ROOT, code_spans, defined, docs, section, the
+from tests.docs.project import ROOT, code_spans, docs, section, the
 from tests.docs.test_docs_name_real_things import ENDPOINT, VARIABLE, path_fits
 
 README = ROOT / "README.md"
@@ -48,8 +48,11 @@ def test_docs__count_of_instruction_kinds__matches_the_code() -> None:
 
 
 def clause_operators() -> set[str]:
-    """Every operator name the code knows (validation's list and the evaluator's table)."""
-    return {str(name) for operators in defined("OPERATORS") for name in operators}  # type: ignore[attr-defined]
+    """Every operator name the code knows: the one list that validation and the evaluator's
+    table follow (tests/unit/test_operator_list.py)."""
+    operators = the("OPERATORS")
+    assert isinstance(operators, tuple)
+    return {str(name) for name in operators}
 
 
 def test_docs__count_of_clause_operators__matches_the_code() -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
-from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.clauses import OPERATORS, Clause
 from segmentd.errors import InvalidRequest
 
 keys = st.text("abcdefghij0123456789-._", min_size=1, max_size=12)
@@ -18,7 +18,7 @@ scalars = st.one_of(st.text(max_size=8), st.integers(-1000, 1000), st.booleans()
 clauses = st.builds(
     Clause,
     attribute=st.text(max_size=8),
-    op=st.sampled_from(["in", "startsWith", "matches", "segmentMatch"]),
+    op=st.sampled_from(OPERATORS),
     values=st.lists(scalars, max_size=3).map(tuple),
     negate=st.booleans(),
     context_kind=st.none() | st.sampled_from(["user", "org"]),

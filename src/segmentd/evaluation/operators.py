@@ -15,30 +15,11 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Final, Literal, get_args
+from typing import Final
 
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.semver import SemVer, parse_semver
 from segmentd.domain.shared.timestamps import to_instant
-
-Operator = Literal[
-    "in",
-    "startsWith",
-    "endsWith",
-    "contains",
-    "matches",
-    "lessThan",
-    "lessThanOrEqual",
-    "greaterThan",
-    "greaterThanOrEqual",
-    "before",
-    "after",
-    "semVerEqual",
-    "semVerLessThan",
-    "semVerGreaterThan",
-    "segmentMatch",
-]
-OPERATOR_NAMES: Final[frozenset[str]] = frozenset(get_args(Operator))
 
 #: ``(context value, clause value) -> matched``
 Matcher = Callable[[JsonValue, JsonValue], bool]
@@ -131,19 +112,24 @@ def _never(_ctx: JsonValue, _cv: JsonValue) -> bool:
     return False
 
 
-OPERATORS: Final[Mapping[str, Matcher]] = MappingProxyType(
+#: One matcher per name of :data:`~segmentd.domain.shared.clauses.OPERATORS`, in its order
+#: (``tests/unit/test_operator_list.py`` holds the keys to the list). ``segmentMatch`` is not a
+#: value test: ``evaluation/clauses.py`` decides it by segment membership before any matcher
+#: runs, so its entry never matches.
+MATCHERS: Final[Mapping[str, Matcher]] = MappingProxyType(
     {
         "in": _in,
-        "startsWith": _strings(str.startswith),
         "endsWith": _strings(str.endswith),
-        "contains": _strings(lambda a, b: b in a),
+        "startsWith": _strings(str.startswith),
         "matches": _matches,
+        "contains": _strings(lambda a, b: b in a),
         "lessThan": _numbers(lambda a, b: a < b),
         "lessThanOrEqual": _numbers(lambda a, b: a <= b),
         "greaterThan": _numbers(lambda a, b: a > b),
         "greaterThanOrEqual": _numbers(lambda a, b: a >= b),
         "before": _instants(lambda a, b: a < b),
         "after": _instants(lambda a, b: a > b),
+        "segmentMatch": _never,
         "semVerEqual": _versions(lambda a, b: a == b),
         "semVerLessThan": _versions(lambda a, b: a < b),
         "semVerGreaterThan": _versions(lambda a, b: a > b),
@@ -157,4 +143,4 @@ def operator_matches(op: str, ctx: JsonValue, cv: JsonValue) -> bool:
     Promise: total and side-effect free; unknown operators (and ``segmentMatch``, which is
     not a value test) return ``False``.
     """
-    return OPERATORS.get(op, _never)(ctx, cv)
+    return MATCHERS.get(op, _never)(ctx, cv)

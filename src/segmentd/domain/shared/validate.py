@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TypeAlias
 
 from segmentd.domain.segments.model import MAX_STANDARD_TARGETS, Segment, SegmentRule, SegmentTarget
-from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.clauses import DEFAULT_KIND, OPERATORS, Clause
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.regexes import check_regex
 from segmentd.domain.shared.semver import parse_semver
@@ -86,14 +86,6 @@ def check_context_kind(kind: str, *, field: str = "contextKind") -> str:
 
 # ---------------------------------------------------------------- rules and clauses
 
-#: The 15 clause operators, spelled as LaunchDarkly's wire format (docs/evaluation.md §operators).
-OPERATORS: frozenset[str] = frozenset(
-    (
-        "in", "endsWith", "startsWith", "matches", "contains",
-        "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual",
-        "before", "after", "segmentMatch", "semVerEqual", "semVerLessThan", "semVerGreaterThan",
-    )
-)  # fmt: skip
 MAX_WEIGHT = 100_000
 _SEMVER_OPS = frozenset(("semVerEqual", "semVerLessThan", "semVerGreaterThan"))
 
