@@ -27,6 +27,13 @@ class Clock(Protocol):
 
 
 class IdFactory(Protocol):
+    """Makes the ids of resources (projects, environments, tokens) and their secrets.
+
+    A service port, so tests can make them predictable. The ``_id`` of a nested rule,
+    clause or variation comes from a domain function instead
+    (:data:`segmentd.domain.shared.ids.NewId`).
+    """
+
     def new_id(self) -> str:
         """A fresh 24-hex-digit identifier (LaunchDarkly's ``_id`` style)."""
         ...

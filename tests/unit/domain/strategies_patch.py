@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import replace
 
 from hypothesis import strategies as st
 
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import Clause
+from segmentd.domain.shared.ids import NewId
 from segmentd.domain.shared.json_types import JsonValue
 
 
-def counter_ids(prefix: str = "new") -> Callable[[], str]:
+def counter_ids(prefix: str = "new") -> NewId:
     """A deterministic id factory: new-1, new-2, ..."""
     counter = itertools.count(1)
     return lambda: f"{prefix}-{next(counter)}"

@@ -17,13 +17,14 @@ target's own version and optional) and the legacy user form (``addExpireUserTarg
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias
 
 from segmentd.domain.segments.codec import as_object, get_int, get_list, get_required_str, get_str
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.shared.clauses import DEFAULT_KIND
+from segmentd.domain.shared.ids import NewId
 from segmentd.domain.shared.validate import check_context_kind
 from segmentd.errors import InvalidRequest
 
@@ -185,7 +186,7 @@ def _apply_one(
     segment: Segment,
     *,
     now_ms: int,
-    new_id: Callable[[], str],
+    new_id: NewId,
 ) -> None:
     identity = (change.target_type, change.context_kind, change.context_key)
     current = by_identity.get(identity)
@@ -225,7 +226,7 @@ def apply_expiring(
     changes: tuple[ExpiringChange, ...],
     *,
     now_ms: int,
-    new_id: Callable[[], str],
+    new_id: NewId,
 ) -> ExpiringResult:
     """Apply each change in order on its own; a failing one is reported and skipped.
 

@@ -13,17 +13,16 @@ from dataclasses import dataclass, field, replace
 
 from segmentd.domain.flags.settings import NO_SETTINGS, FlagSettings
 from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.validate import (
     MAX_WEIGHT,
-    IdFactory,
     check_attribute_reference,
     check_context_kind,
     check_description,
     check_key,
     check_name,
     check_tags,
-    new_uuid,
     validate_clause,
 )
 from segmentd.errors import InvalidRequest
@@ -201,7 +200,7 @@ def check_serve(serve: VariationOrRollout, count: int, *, field: str) -> Variati
     return serve
 
 
-def _validate_rule(rule: FlagRule, count: int, *, new_id: IdFactory, field: str) -> FlagRule:
+def _validate_rule(rule: FlagRule, count: int, *, new_id: NewId, field: str) -> FlagRule:
     seen: set[str] = set()
     clauses = []
     for i, clause in enumerate(rule.clauses):
@@ -241,7 +240,7 @@ def _validate_targets(targets: tuple[FlagTarget, ...], count: int) -> tuple[Flag
     )
 
 
-def validate_config(config: FlagConfig, count: int, *, new_id: IdFactory = new_uuid) -> FlagConfig:
+def validate_config(config: FlagConfig, count: int, *, new_id: NewId = new_uuid) -> FlagConfig:
     """Check one environment's configuration against a flag with ``count`` variations.
 
     Promises data every SDK accepts: variation indexes in range, rollouts adding up to

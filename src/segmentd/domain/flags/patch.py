@@ -52,8 +52,9 @@ from segmentd.domain.segments.instructions import (
     RemoveRule,
     parse_instruction,
 )
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonObject, JsonValue
-from segmentd.domain.shared.validate import IdFactory, check_clause, new_uuid
+from segmentd.domain.shared.validate import check_clause
 from segmentd.errors import InvalidRequest, UnprocessablePatch
 
 FLAG_FIELDS = frozenset(
@@ -142,7 +143,7 @@ FLAG_PATHS = PatchPaths(
 )
 
 
-def _variations(flag: Flag, value: object, new_id: IdFactory) -> tuple[Variation, ...]:
+def _variations(flag: Flag, value: object, new_id: NewId) -> tuple[Variation, ...]:
     """The patched variations, checked as a create checks them; a new one gets an id, and
     an unchanged list is the flag's own (so the versions stay)."""
     if not isinstance(value, list):
@@ -154,7 +155,7 @@ def _variations(flag: Flag, value: object, new_id: IdFactory) -> tuple[Variation
     return validate_flag_fields(replace(flag, variations=with_ids)).variations
 
 
-def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
+def _decode(flag: Flag, doc: JsonObject, *, new_id: NewId) -> Flag:
     name = doc.get("name")
     if not isinstance(name, str):
         raise InvalidRequest("name: expected a string")
@@ -199,7 +200,7 @@ def _decode(flag: Flag, doc: JsonObject, *, new_id: IdFactory) -> Flag:
     )
 
 
-def apply_flag_patch(flag: Flag, document: PatchDocument, *, new_id: IdFactory = new_uuid) -> Flag:
+def apply_flag_patch(flag: Flag, document: PatchDocument, *, new_id: NewId = new_uuid) -> Flag:
     """Apply a parsed ``application/json`` body (see the module docstring) to ``flag``."""
     return apply_patch(
         flag,
@@ -417,7 +418,7 @@ def apply_flag_instructions(
     environment_key: str,
     instructions: tuple[FlagInstruction, ...],
     *,
-    new_id: IdFactory = new_uuid,
+    new_id: NewId = new_uuid,
 ) -> Flag:
     """Apply a batch to one environment's configuration, all or nothing.
 

@@ -24,8 +24,9 @@ from segmentd.domain.patch.json_patch import (
 )
 from segmentd.domain.segments.codec import get_required_str, segment_from_json, segment_to_json
 from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonObject
-from segmentd.domain.shared.validate import IdFactory, new_uuid, validate_segment
+from segmentd.domain.shared.validate import validate_segment
 
 #: Top-level REST fields that no patch may change (besides every ``_``-prefixed name).
 READ_ONLY_FIELDS = frozenset(
@@ -48,7 +49,7 @@ SEGMENT_PATHS = PatchPaths(
 )
 
 
-def _decode_patched(segment: Segment, doc: JsonObject, *, new_id: IdFactory) -> Segment:
+def _decode_patched(segment: Segment, doc: JsonObject, *, new_id: NewId) -> Segment:
     """Decode the patched REST JSON; read-only fields always come from ``segment``."""
     decoded = segment_from_json(doc, defaults=segment)
     patched = replace(
@@ -69,7 +70,7 @@ def _decode_patched(segment: Segment, doc: JsonObject, *, new_id: IdFactory) -> 
 
 
 def apply_patch_document(
-    segment: Segment, document: PatchDocument, *, new_id: IdFactory = new_uuid
+    segment: Segment, document: PatchDocument, *, new_id: NewId = new_uuid
 ) -> Segment:
     """Apply a parsed ``application/json`` PATCH body of either format to ``segment``.
 
@@ -90,14 +91,12 @@ def apply_json_patch(
     segment: Segment,
     operations: Sequence[PatchOperation],
     *,
-    new_id: IdFactory = new_uuid,
+    new_id: NewId = new_uuid,
 ) -> Segment:
     """Apply RFC 6902 operations to ``segment`` (see :func:`apply_patch_document`)."""
     return apply_patch_document(segment, JsonPatch(tuple(operations)), new_id=new_id)
 
 
-def apply_merge_patch(
-    segment: Segment, merge: JsonObject, *, new_id: IdFactory = new_uuid
-) -> Segment:
+def apply_merge_patch(segment: Segment, merge: JsonObject, *, new_id: NewId = new_uuid) -> Segment:
     """Apply an RFC 7386 merge to ``segment``'s REST JSON; read-only fields are a 400."""
     return apply_patch_document(segment, MergePatch(merge), new_id=new_id)

@@ -42,14 +42,9 @@ from segmentd.domain.segments.instructions import (
 from segmentd.domain.segments.model import Segment, SegmentRule
 from segmentd.domain.segments.model import SegmentTarget as Target
 from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonValue
-from segmentd.domain.shared.validate import (
-    IdFactory,
-    check_clause,
-    check_name,
-    new_uuid,
-    validate_segment,
-)
+from segmentd.domain.shared.validate import check_clause, check_name, validate_segment
 from segmentd.errors import InvalidRequest
 
 __all__ = [
@@ -319,7 +314,7 @@ def apply_all(
     segment: Segment,
     instructions: tuple[Instruction, ...],
     *,
-    new_id: IdFactory = new_uuid,
+    new_id: NewId = new_uuid,
 ) -> PatchResult:
     """Apply a whole batch of instructions, atomically; see the module docstring.
 

@@ -8,13 +8,11 @@ with the offending field.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeAlias
 
 from segmentd.domain.segments.model import MAX_STANDARD_TARGETS, Segment, SegmentRule, SegmentTarget
 from segmentd.domain.shared.clauses import DEFAULT_KIND, OPERATORS, Clause
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.regexes import check_regex
 from segmentd.domain.shared.semver import parse_semver
@@ -160,7 +158,7 @@ def check_clause(clause: Clause, *, field: str) -> Clause:
     return clause
 
 
-def validate_clause(clause: Clause, *, new_id: IdFactory, field: str) -> Clause:
+def validate_clause(clause: Clause, *, new_id: NewId, field: str) -> Clause:
     """Check one clause and give it an ``_id`` if it has none."""
     check_clause(clause, field=field)
     return clause if clause.id else replace(clause, id=new_id())
@@ -175,7 +173,7 @@ def _check_unique_ids(ids: list[str | None], *, field: str, what: str) -> None:
             seen.add(item_id)
 
 
-def validate_rule(rule: SegmentRule, *, new_id: IdFactory, field: str) -> SegmentRule:
+def validate_rule(rule: SegmentRule, *, new_id: NewId, field: str) -> SegmentRule:
     """Check one segment rule and its clauses, giving each an ``_id`` if it has none."""
     _check_unique_ids([c.id for c in rule.clauses], field=f"{field}.clauses", what="clause")
     clauses = tuple(
@@ -196,20 +194,12 @@ def validate_rule(rule: SegmentRule, *, new_id: IdFactory, field: str) -> Segmen
     return replace(rule, clauses=clauses, id=rule.id or new_id())
 
 
-def validate_rules(rules: tuple[SegmentRule, ...], *, new_id: IdFactory) -> tuple[SegmentRule, ...]:
+def validate_rules(rules: tuple[SegmentRule, ...], *, new_id: NewId) -> tuple[SegmentRule, ...]:
     _check_unique_ids([r.id for r in rules], field="rules", what="rule")
     return tuple(validate_rule(r, new_id=new_id, field=f"rules[{i}]") for i, r in enumerate(rules))
 
 
 # ---------------------------------------------------------------- whole segments
-
-#: Produces the ``_id`` of a new rule or clause; injected so that tests are deterministic.
-IdFactory: TypeAlias = Callable[[], str]
-
-
-def new_uuid() -> str:
-    """The default :data:`IdFactory`: a random UUID4 string, as LaunchDarkly's REST ids."""
-    return str(uuid.uuid4())
 
 
 def _check_target_keys(keys: tuple[str, ...], *, field: str) -> tuple[str, ...]:
@@ -254,7 +244,7 @@ def _check_big_segment(segment: Segment) -> None:
         check_context_kind(segment.unbounded_context_kind, field="unboundedContextKind")
 
 
-def validate_segment(segment: Segment, *, new_id: IdFactory = new_uuid) -> Segment:
+def validate_segment(segment: Segment, *, new_id: NewId = new_uuid) -> Segment:
     """Check a whole segment before it is stored and return its normalised form.
 
     Promises that the result is data every SDK accepts and reads alike: keys, names, tags,

@@ -9,7 +9,6 @@ for a ``replace`` import, its generation bump), then is announced to SDK feeds
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -31,6 +30,7 @@ from segmentd.domain.big_segments.model import (
 from segmentd.domain.projects.model import AccessToken, Environment
 from segmentd.domain.segments.instructions import BigSegmentInstruction, ProcessBigSegmentImport
 from segmentd.domain.segments.model import Segment
+from segmentd.domain.shared.ids import new_uuid
 from segmentd.domain.shared.json_types import JsonObject
 from segmentd.errors import ImportInProgress, InvalidRequest, NotFound
 from segmentd.services.big_segments.jobs import BigSegmentJobs
@@ -319,7 +319,7 @@ class BigSegmentService:
             upload.unlink(missing_ok=True)
             raise InvalidRequest("mode: must be 'merge' or 'replace'") from None
         record = ImportRecord(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             environment_id="",
             segment_key=key,
             mode=import_mode,
@@ -363,7 +363,7 @@ class BigSegmentService:
         """Queue a CSV export of the included keys; its status turns ``complete`` when the
         file is ready to download."""
         record = ExportRecord(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             environment_id="",
             segment_key=key,
             status="pending",

@@ -9,7 +9,6 @@ is a segment change (version + 1, audited as the ``system`` actor, announced to 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from segmentd.domain.audit.history import SYSTEM, Action, Actor, diff_json
@@ -22,8 +21,8 @@ from segmentd.domain.expiring.targets import (
 from segmentd.domain.segments.instructions import InstructionKind, TargetsChange
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.segments.semantic_patch import apply_all
+from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonObject
-from segmentd.domain.shared.validate import new_uuid
 from segmentd.errors import NotFound
 from segmentd.services.audit.service import record
 from segmentd.services.ports import ChangeNotifier, Clock
@@ -65,7 +64,7 @@ class ExpiringTargetService:
         uow: UnitOfWorkFactory,
         clock: Clock,
         changes: ChangeNotifier,
-        new_id: Callable[[], str] = new_uuid,
+        new_id: NewId = new_uuid,
     ) -> None:
         self._uow = uow
         self._clock = clock

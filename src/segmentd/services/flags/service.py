@@ -31,7 +31,7 @@ from segmentd.domain.flags.patch import (
 from segmentd.domain.flags.settings import FlagDefaults, FlagSettings
 from segmentd.domain.patch.json_patch import PatchDocument
 from segmentd.domain.projects.model import Project
-from segmentd.domain.shared.validate import new_uuid
+from segmentd.domain.shared.ids import new_uuid
 from segmentd.errors import InvalidRequest, NotFound
 from segmentd.services.flags.ports import FlagListing
 from segmentd.services.ports import ChangeNotifier, Clock, ItemChange, Page
