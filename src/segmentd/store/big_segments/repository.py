@@ -216,16 +216,21 @@ class SqlBigSegmentRepository:
                 for batch in _batches(keys, _KEY_PAGE):
                     text = "\n".join(batch).replace("\\", "\\\\") + "\n"
                     copy.write(text.encode())
-            # One set-based statement: de-duplicate (hash aggregate), skip keys already
-            # listed (anti-join on the primary key), then a plain insert. Cheaper than
-            # per-row ON CONFLICT checks for a million keys.
+            # Statistics for the planner: a temporary table has none, and is taken for small.
+            cursor.execute("ANALYZE big_segment_incoming")
+            # One set-based statement: de-duplicate, skip keys already listed (anti-join on
+            # the primary key), then a plain insert in key order. Cheaper than per-row
+            # ON CONFLICT checks for a million keys; the order makes the primary key's b-tree
+            # grow at its right edge instead of splitting pages all over it (1,000,000 keys:
+            # 6.0 s instead of 20.4 s, docs/performance.md).
             cursor.execute(
                 "INSERT INTO big_segment_targets (segment_id, generation, context_key, excluded) "
                 "SELECT %(s)s, %(g)s, i.context_key, %(x)s "
                 "FROM (SELECT DISTINCT context_key FROM big_segment_incoming) AS i "
                 "WHERE NOT EXISTS (SELECT 1 FROM big_segment_targets t "
                 "WHERE t.segment_id = %(s)s AND t.generation = %(g)s "
-                "AND t.context_key = i.context_key AND t.excluded = %(x)s)",
+                "AND t.context_key = i.context_key AND t.excluded = %(x)s) "
+                "ORDER BY i.context_key",
                 {"s": segment_id, "g": generation, "x": excluded},
             )
             return int(cursor.rowcount)
