@@ -51,7 +51,7 @@ from pydantic import BaseModel, ValidationError
 
 from segmentd.config import Settings
 from segmentd.domain.segments.codec import segment_to_json
-from segmentd.domain.shared.validate import validate_segment
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.errors import ServiceError
 from tests.live import LiveServer, serve_with_workers
 from tests.strategies import segments

@@ -12,8 +12,8 @@ import pytest
 from segmentd.domain.segments.instructions import parse_instructions
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
 from segmentd.domain.segments.semantic_patch import apply_all
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.clauses import Clause
-from segmentd.domain.shared.validate import validate_segment
 from segmentd.errors import InvalidRequest
 
 BIG = Segment(

@@ -9,8 +9,8 @@ from hypothesis import example, given, settings
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.domain.segments.json_patch import apply_patch_document
 from segmentd.domain.segments.semantic_patch import apply_all, parse_instructions
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.json_types import JsonValue
-from segmentd.domain.shared.validate import validate_segment
 from segmentd.errors import InvalidRequest, ServiceError
 
 from .strategies_patch import (

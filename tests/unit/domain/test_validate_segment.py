@@ -7,8 +7,9 @@ from dataclasses import replace
 import pytest
 
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.clauses import Clause
-from segmentd.domain.shared.validate import check_attribute_reference, validate_segment
+from segmentd.domain.shared.validate import check_attribute_reference
 from segmentd.errors import InvalidRequest
 
 from .strategies_patch import big_segment, counter_ids, segment

@@ -2,7 +2,7 @@
 (:mod:`segmentd.domain.patch.json_patch`), then decoded and validated again.
 
 Both formats act on :func:`codec.segment_to_json`; the result passes through
-:func:`validate.validate_segment`, so a patch can only produce a segment that could have
+:func:`validation.validate_segment`, so a patch can only produce a segment that could have
 been stored anyway. Every top-level field is writable but :data:`READ_ONLY_FIELDS` and the
 ``_``-prefixed ones; a field segmentd does not keep (``/temporary``) is accepted and has no
 effect. A ``test`` of ``/version`` that fails is a 409.
@@ -24,9 +24,9 @@ from segmentd.domain.patch.json_patch import (
 )
 from segmentd.domain.segments.codec import get_required_str, segment_from_json, segment_to_json
 from segmentd.domain.segments.model import Segment
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonObject
-from segmentd.domain.shared.validate import validate_segment
 
 #: Top-level REST fields that no patch may change (besides every ``_``-prefixed name).
 READ_ONLY_FIELDS = frozenset(

@@ -2,7 +2,7 @@
 
 :func:`apply_all` is all or nothing (docs/lifecycle.md §semantic-patch-instructions): it checks the
 whole batch against the segment first, applies the instructions in order to an immutable working
-copy, validates the result with :func:`validate.validate_segment`, and only then returns it. An
+copy, validates the result with :func:`validation.validate_segment`, and only then returns it. An
 instruction whose effect already holds is a silent no-op; when the whole batch changes nothing, the
 very same ``Segment`` object comes back, so the caller keeps the version.
 
@@ -41,10 +41,11 @@ from segmentd.domain.segments.instructions import (
 )
 from segmentd.domain.segments.model import Segment, SegmentRule
 from segmentd.domain.segments.model import SegmentTarget as Target
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
 from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonValue
-from segmentd.domain.shared.validate import check_clause, check_name, validate_segment
+from segmentd.domain.shared.validate import check_clause, check_name
 from segmentd.errors import InvalidRequest
 
 __all__ = [

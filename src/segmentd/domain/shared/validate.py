@@ -1,8 +1,10 @@
-"""Write-time checks on keys, names, tags and context kinds.
+"""Write-time checks that every feature shares: keys, names, descriptions, tags, context
+kinds, attribute references and clauses (segment rules and flag rules hold the same clauses).
 
 Everything stored passes these checks first, so that neither the evaluator nor an SDK ever
 meets data it would refuse. Each failure is an :class:`InvalidRequest` whose message starts
-with the offending field.
+with the offending field. A resource's own checks live with it: a whole segment in
+:mod:`segmentd.domain.segments.validation`, a flag in :mod:`segmentd.domain.flags.model`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from segmentd.domain.segments.model import MAX_STANDARD_TARGETS, Segment, SegmentRule, SegmentTarget
-from segmentd.domain.shared.clauses import DEFAULT_KIND, OPERATORS, Clause
-from segmentd.domain.shared.ids import NewId, new_uuid
+from segmentd.domain.shared.clauses import OPERATORS, Clause
+from segmentd.domain.shared.ids import NewId
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.regexes import check_regex
 from segmentd.domain.shared.semver import parse_semver
@@ -164,126 +165,14 @@ def validate_clause(clause: Clause, *, new_id: NewId, field: str) -> Clause:
     return clause if clause.id else replace(clause, id=new_id())
 
 
-def _check_unique_ids(ids: list[str | None], *, field: str, what: str) -> None:
+def check_unique_ids(ids: list[str | None], *, field: str, what: str) -> None:
+    """Refuse a list of rules or clauses in which two share an ``_id`` (missing ids aside).
+
+    ``field`` names the list (``rules[0].clauses``) and ``what`` its items (``clause``).
+    """
     seen: set[str] = set()
     for i, item_id in enumerate(ids):
         if item_id in seen:
             raise InvalidRequest(f"{field}[{i}]._id: duplicate {what} id {item_id!r}")
         if item_id:
             seen.add(item_id)
-
-
-def validate_rule(rule: SegmentRule, *, new_id: NewId, field: str) -> SegmentRule:
-    """Check one segment rule and its clauses, giving each an ``_id`` if it has none."""
-    _check_unique_ids([c.id for c in rule.clauses], field=f"{field}.clauses", what="clause")
-    clauses = tuple(
-        validate_clause(c, new_id=new_id, field=f"{field}.clauses[{i}]")
-        for i, c in enumerate(rule.clauses)
-    )
-    if rule.weight is not None and not 0 <= rule.weight <= MAX_WEIGHT:
-        raise InvalidRequest(f"{field}.weight: must be an integer from 0 to {MAX_WEIGHT}")
-    if rule.rollout_context_kind is not None:
-        check_context_kind(rule.rollout_context_kind, field=f"{field}.rolloutContextKind")
-    if rule.bucket_by is not None:
-        check_attribute_reference(
-            rule.bucket_by,
-            reference_mode=bool(rule.rollout_context_kind),
-            field=f"{field}.bucketBy",
-        )
-    check_description(rule.description, field=f"{field}.description")
-    return replace(rule, clauses=clauses, id=rule.id or new_id())
-
-
-def validate_rules(rules: tuple[SegmentRule, ...], *, new_id: NewId) -> tuple[SegmentRule, ...]:
-    _check_unique_ids([r.id for r in rules], field="rules", what="rule")
-    return tuple(validate_rule(r, new_id=new_id, field=f"rules[{i}]") for i, r in enumerate(rules))
-
-
-# ---------------------------------------------------------------- whole segments
-
-
-def _check_target_keys(keys: tuple[str, ...], *, field: str) -> tuple[str, ...]:
-    for i, target_key in enumerate(keys):
-        if not target_key:
-            raise InvalidRequest(f"{field}[{i}]: a context key must not be empty")
-    return tuple(dict.fromkeys(keys))
-
-
-def _fold_targets(
-    legacy: tuple[str, ...], targets: tuple[SegmentTarget, ...], *, field: str
-) -> tuple[tuple[str, ...], tuple[SegmentTarget, ...]]:
-    """Move ``user`` keys into the legacy list, merge same-kind entries, drop duplicates.
-
-    Go SDKs skip ``includedContexts`` of kind ``user`` for plain user contexts while Python SDKs
-    honour them (docs/evaluation.md §divergences-between-sdks-and-our-choices, row 2), so such keys
-    are stored in ``included`` instead.
-    """
-    by_kind: dict[str, list[str]] = {}
-    for i, target in enumerate(targets):
-        check_context_kind(target.context_kind, field=f"{field}[{i}].contextKind")
-        keys = _check_target_keys(target.values, field=f"{field}[{i}].values")
-        by_kind.setdefault(target.context_kind, []).extend(keys)
-    users = legacy + tuple(by_kind.pop(DEFAULT_KIND, ()))
-    folded = tuple(
-        SegmentTarget(context_kind=kind, values=tuple(dict.fromkeys(keys)))
-        for kind, keys in by_kind.items()
-        if keys
-    )
-    return tuple(dict.fromkeys(users)), folded
-
-
-def _check_big_segment(segment: Segment) -> None:
-    if segment.rules:
-        raise InvalidRequest("rules: a big segment (unbounded) cannot have targeting rules")
-    if segment.target_count:
-        raise InvalidRequest(
-            "included: a big segment (unbounded) keeps its targets outside the segment; "
-            "use the big-segment instructions or endpoints"
-        )
-    if segment.unbounded_context_kind is not None:
-        check_context_kind(segment.unbounded_context_kind, field="unboundedContextKind")
-
-
-def validate_segment(segment: Segment, *, new_id: NewId = new_uuid) -> Segment:
-    """Check a whole segment before it is stored and return its normalised form.
-
-    Promises that the result is data every SDK accepts and reads alike: keys, names, tags,
-    context kinds, operators, attribute references and typed clause values are valid
-    (:mod:`segmentd.domain.rules_validation`); every rule and clause has a unique ``_id``
-    (new ones come from ``new_id``); ``user`` entries of ``includedContexts`` and
-    ``excludedContexts`` are folded into ``included``/``excluded``; duplicates are dropped,
-    order kept; a standard segment holds at most :data:`MAX_STANDARD_TARGETS` targets and a
-    big segment holds no rules or targets. Validating a normalised segment returns it
-    unchanged. Raises :class:`InvalidRequest` naming the first bad field.
-    """
-    check_key(segment.key)
-    check_name(segment.name)
-    check_description(segment.description)
-    if segment.unbounded:
-        _check_big_segment(segment)
-    included, included_contexts = _fold_targets(
-        _check_target_keys(segment.included, field="included"),
-        segment.included_contexts,
-        field="includedContexts",
-    )
-    excluded, excluded_contexts = _fold_targets(
-        _check_target_keys(segment.excluded, field="excluded"),
-        segment.excluded_contexts,
-        field="excludedContexts",
-    )
-    normalised = replace(
-        segment,
-        tags=check_tags(segment.tags),
-        included=included,
-        excluded=excluded,
-        included_contexts=included_contexts,
-        excluded_contexts=excluded_contexts,
-        rules=validate_rules(segment.rules, new_id=new_id),
-    )
-    if normalised.target_count > MAX_STANDARD_TARGETS:
-        raise InvalidRequest(
-            f"included: a standard segment holds at most {MAX_STANDARD_TARGETS} individual "
-            f"targets (included and excluded, all kinds); this one would hold "
-            f"{normalised.target_count}"
-        )
-    return normalised
