@@ -26,7 +26,11 @@ def test_query_filter__postgres__counted_from_trigram_indexes(services: Services
     _page, count = list_statements(environment.id, query, dialect="postgresql")
     # The filter's own predicate (ILIKE with ESCAPE) must be one the trigram indexes answer.
     assert query.filter is not None
-    alone = sa.select(sa.func.count()).where(where_clause(query.filter, "postgresql"))
+    alone = (
+        sa.select(sa.func.count())
+        .select_from(schema.segments)
+        .where(where_clause(query.filter, "postgresql"))
+    )
     sql = str(alone.compile(services.engine, compile_kwargs={"literal_binds": True}))
     with services.engine.connect() as connection:
         indexes: dict[str, str] = dict(
@@ -42,7 +46,7 @@ def test_query_filter__postgres__counted_from_trigram_indexes(services: Services
         total = connection.execute(count).scalar_one()
     assert "ix_segments_search_trgm" in indexes
     assert not {"ix_segments_key_trgm", "ix_segments_name_trgm"} & indexes.keys()
-    assert "gin_trgm_ops" in indexes["ix_segments_search_trgm"]
+    assert "search_text gin_trgm_ops" in indexes["ix_segments_search_trgm"]
     assert "ix_segments_search_trgm" in plan
     assert total == 30
     assert services.segments.list("default", "production", query).total == 30
@@ -68,3 +72,28 @@ def test_keys_lookup__postgres__uses_the_unique_index_not_trigrams(services: Ser
         found = connection.exec_driver_sql(sql).all()
     assert "trgm" not in plan
     assert len(found) == 100
+
+
+def test_query_filter__terms_across_columns__match_within_one_column_only(
+    services: Services,
+) -> None:
+    """Both stores: PostgreSQL searches the columns' concatenation (``key name description``),
+    where a term with a space could span two columns; such a match is not a match."""
+    initialise_if_empty(services.uow, services.projects, services.access)
+    services.segments.create("default", "production", SegmentDraft("alpha", "beta team"))
+    services.segments.create(
+        "default", "production", SegmentDraft("gamma", "Delta", description="alpha beta")
+    )
+
+    def found(expression: str) -> list[str]:
+        query = SegmentQuery(filter=parse_filter(expression), limit=10)
+        page = services.segments.list("default", "production", query)
+        assert page.total == len(page.items)
+        return sorted(s.key for s in page.items)
+
+    assert found('query equals "alpha beta"') == ["gamma"]  # not key "alpha" + name "beta…"
+    assert found('query equals "A BETA"') == ["gamma"]
+    assert found('query equals "ha be"') == ["gamma"]
+    assert found('query equals "beta t"') == ["alpha"]
+    assert found('query equals "elta"') == ["gamma"]
+    assert found('query equals "gamma delta"') == []

@@ -37,10 +37,9 @@ def _like(term: str) -> str:
 def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
     """Case-insensitive substring match on key, name or description. SQLite's ``LIKE`` is
     already case-insensitive (for ASCII letters) and, unlike ``lower(x) LIKE``, is answered
-    from the listing index alone; PostgreSQL has ``ILIKE``, and first matches the term in the
-    three columns' concatenation (``schema.SEGMENT_SEARCH_TEXT``), which its trigram index
-    answers; the exact per-column match
-    then runs on the rows found (a term in any column is a term in the concatenation)."""
+    from the listing index alone. PostgreSQL matches the term in the three columns' stored
+    concatenation (``schema.SEGMENT_SEARCH_TEXT``), which its trigram index answers (a term
+    in any column is a term in the concatenation; see :func:`_search_term`)."""
     columns = (t.c.key, t.c.name, t.c.description)
     if dialect == "sqlite":
         # A term without wildcard characters needs no ESCAPE clause, which costs SQLite a
@@ -55,10 +54,21 @@ def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
             )
         )
     text = schema.SEGMENT_SEARCH_TEXT
-    return sa.and_(
-        sa.or_(*(text.ilike(_like(term), escape="\\") for term in value)),
-        sa.or_(*(c.ilike(_like(term), escape="\\") for term in value for c in columns)),
-    )
+    return sa.or_(*(_search_term(text, columns, term) for term in value))
+
+
+def _search_term(
+    text: ColumnElement[str], columns: tuple[ColumnElement[Any], ...], term: str
+) -> ColumnElement[bool]:
+    """PostgreSQL: ``term`` in key, name or description, through ``search_text`` (their
+    concatenation, lowercased): ``search_text LIKE lower(pattern)`` is ``ILIKE`` on a UTF-8
+    database, which lowercases both sides with ``lower``. A term without a space cannot span
+    the separating spaces, so that match is already exact; a term with one is checked column
+    by column on the rows found."""
+    found = text.like(sa.func.lower(_like(term)), escape="\\")
+    if " " not in term:
+        return found
+    return sa.and_(found, sa.or_(*(c.ilike(_like(term), escape="\\") for c in columns)))
 
 
 def _tags(value: tuple[str, ...], dialect: str, *, counting: bool) -> ColumnElement[bool]:
