@@ -1,6 +1,7 @@
 """CPU time per request, in process, without sockets: a figure that resists a busy machine.
 
     PYTHONPATH=src .venv/bin/python bench/cpu_per_request.py [--requests 3000] [--profile create]
+        [--postgres]
 
 Drives the real ASGI app (``create_app`` over SQLite in a temporary directory) with raw ASGI
 calls from 8 concurrent tasks, on uvloop as ``segmentd serve`` does, and divides the process's
@@ -8,6 +9,9 @@ CPU time (``time.process_time``, all threads: the threadpool counts) by the numb
 The floor is a one-route Starlette app answering ``{"status": "ok"}`` driven the same way.
 Wall-clock time is not reported: other processes on the machine change it, CPU time barely.
 ``--profile NAME`` prints the cProfile of one case (cumulative time, top 40 functions).
+``patch`` is ``bench/hot_paths.py``'s semantic patch (100 new included keys per request, over
+200 segments). ``--postgres`` runs the app on a fresh PostgreSQL database (the tests' local
+server; dropped afterwards) instead of SQLite.
 
 What this leaves out is the server (uvicorn's HTTP parsing and writing), which is the same for
 segmentd and the floor; ``bench/hot_paths.py`` measures everything together over real sockets.
@@ -23,6 +27,7 @@ import pstats
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -108,6 +113,9 @@ async def drive(app: App, make: Callable[[int], Call], n: int, concurrency: int 
     return (time.process_time() - start) / n
 
 
+CASES = ("floor", "healthz", "create", "get", "patch")
+
+
 def cases(token: str, run: str) -> dict[str, Callable[[int], Call]]:
     auth = [(b"authorization", token.encode())]
     jsn = [*auth, (b"content-type", b"application/json")]
@@ -117,17 +125,44 @@ def cases(token: str, run: str) -> dict[str, Callable[[int], Call]]:
         body = orjson.dumps({"key": f"{run}-{i}", "name": f"Segment {i}", "tags": ["bench"]})
         return ("POST", base, jsn, body)
 
+    semantic = [
+        *auth,
+        (b"content-type", b"application/json; domain-model=launchdarkly.semanticpatch"),
+    ]
+
+    def patch(i: int) -> Call:
+        values = [f"{run}-u{i}-{k}" for k in range(100)]
+        instruction = {"kind": "addIncludedTargets", "contextKind": "user", "values": values}
+        body = orjson.dumps({"instructions": [instruction]})
+        return ("PATCH", f"{base}/warm-{i % 200}", semantic, body)
+
     return {
         "floor": lambda _: ("GET", "/healthz", [], b""),
         "healthz": lambda _: ("GET", "/healthz", [], b""),
         "create": create,
         "get": lambda i: ("GET", f"{base}/{run}-{i % 100}", auth, b""),
+        "patch": patch,
     }
 
 
 async def main_async(args: argparse.Namespace) -> None:
+    if not args.postgres:
+        await run(args, None)
+        return
+    from tests.realparts import postgres_database
+
+    with postgres_database(f"segmentd_cpu_{uuid.uuid4().hex[:6]}") as url:
+        await run(args, url)
+
+
+async def run(args: argparse.Namespace, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), rate_limit=0, log_level="WARNING")
+        settings = Settings(
+            data_dir=Path(tmp),
+            rate_limit=0,
+            log_level="WARNING",
+            database_url=database_url,
+        )
         services = build_services(settings)
         initialise_if_empty(services.uow, services.projects, services.access)
         token = services.access.create(name="bench", role=Role.WRITER).secret
@@ -137,11 +172,11 @@ async def main_async(args: argparse.Namespace) -> None:
         await drive(app, table["create"], 200)  # warm-up; also the segments GET reads
         table = cases(token, "warm")
         results: dict[str, float] = {}
-        for name in ("floor", "healthz", "create", "get"):
+        for name in CASES:
             target = floor if name == "floor" else app
             make = table[name]
-            if name == "create":
-                make = cases(token, "timed")["create"]
+            if name in ("create", "patch"):
+                make = cases(token, "timed")[name]
             if args.profile == name:
                 profiler = cProfile.Profile()
                 profiler.enable()
@@ -163,7 +198,8 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--profile", choices=("floor", "healthz", "create", "get"))
+    parser.add_argument("--profile", choices=CASES)
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     uvloop.run(main_async(args))
 

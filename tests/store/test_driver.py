@@ -13,7 +13,12 @@ from segmentd.store import schema
 from segmentd.store.big_segments.repository import _LOOKUP
 from segmentd.store.driver import Prepared
 from segmentd.store.flags.repository import FLAGS_REFERENCING_SEGMENT
-from segmentd.store.segments.repository import SELECT_LIVE_SEGMENT, SELECT_LIVE_SEGMENT_FOR_UPDATE
+from segmentd.store.segments.repository import (
+    INSERT_SEGMENT,
+    INSERT_TAG,
+    SELECT_LIVE_SEGMENT,
+    SELECT_LIVE_SEGMENT_FOR_UPDATE,
+)
 
 
 def _seeded(services: Services) -> str:
@@ -59,3 +64,43 @@ def test_prepared__in_list__refused() -> None:
         Prepared(sa.select(t.c.key).where(t.c.key.in_(["a", "b"]))).sql(
             sa.create_engine("sqlite://").dialect
         )
+
+
+def test_prepared__insert__stores_what_sqlalchemy_stores(services: Services) -> None:
+    environment_id = _seeded(services)
+    t = schema.segments
+    values = {
+        "environment_id": environment_id,
+        "name": "N",
+        "description": None,
+        "tags": "[]",
+        "creation_date": 1,
+        "last_modified_date": 2,
+        "version": 3,
+        "salt": "s",
+        "unbounded": True,
+        "unbounded_context_kind": "user",
+        "generation": 1,
+        "deleted": False,
+        "targeting": "{}",
+    }
+    with services.engine.begin() as connection:
+        connection.execute(t.insert(), {**values, "key": "core"})
+        ((new_id,),) = INSERT_SEGMENT.rows(connection, {**values, "key": "driver"})
+        rows = connection.execute(
+            sa.select(t).where(t.c.key.in_(["core", "driver"])).order_by(t.c.key)
+        ).all()
+    core, driver = (r._asdict() for r in rows)
+    assert driver.pop("id") == new_id
+    core.pop("id")
+    assert {**driver, "key": "core"} == core
+
+
+def test_prepared__driver_error__raised_as_sqlalchemy_error(services: Services) -> None:
+    _seeded(services)
+    with services.engine.begin() as connection:
+        (segment_id,) = connection.execute(
+            sa.select(schema.segments.c.id).where(schema.segments.c.key == "std")
+        ).one()
+        with pytest.raises(sa.exc.IntegrityError):
+            INSERT_TAG.execute(connection, {"segment_id": segment_id, "tag": "a"})

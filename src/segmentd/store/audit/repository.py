@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -10,6 +12,7 @@ from segmentd.domain.audit.history import Action, Actor, AuditEntry
 from segmentd.services.audit.ports import AuditQuery
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.driver import Prepared
 
 a = schema.audit_log
 e = schema.environments
@@ -17,16 +20,22 @@ p = schema.projects
 # Built once, executed with a parameter dict: a segment's entry names its environment by
 # id, and the insert stores the project and environment keys beside it (entries outlive
 # the environment, so they are not joined in when read).
-INSERT_ENTRY = a.insert().values(
-    project_key=sa.select(p.c.key)
-    .join(e, e.c.project_id == p.c.id)
-    .where(e.c.id == sa.bindparam("b_environment"))
-    .scalar_subquery(),
-    environment_key=sa.select(e.c.key)
-    .where(e.c.id == sa.bindparam("b_environment"))
-    .scalar_subquery(),
+_COLUMNS: dict[str, Any] = {c.key: sa.bindparam(c.key) for c in a.c if c.key != "id"}
+INSERT_ENTRY = Prepared(
+    a.insert().values(
+        {
+            **_COLUMNS,
+            "project_key": sa.select(p.c.key)
+            .join(e, e.c.project_id == p.c.id)
+            .where(e.c.id == sa.bindparam("b_environment"))
+            .scalar_subquery(),
+            "environment_key": sa.select(e.c.key)
+            .where(e.c.id == sa.bindparam("b_environment"))
+            .scalar_subquery(),
+        }
+    )
 )
-INSERT_NAMED_ENTRY = a.insert()  # entries that carry their keys
+INSERT_NAMED_ENTRY = Prepared(a.insert().values(_COLUMNS))  # entries that carry their keys
 
 
 class SqlAuditRepository:
@@ -40,8 +49,8 @@ class SqlAuditRepository:
             if named
             else {"b_environment": entry.environment_id}
         )
-        self.connection.execute(
-            INSERT_NAMED_ENTRY if named else INSERT_ENTRY,
+        (INSERT_NAMED_ENTRY if named else INSERT_ENTRY).execute(
+            self.connection,
             {
                 **keys,
                 "kind": entry.kind,

@@ -88,15 +88,21 @@ SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
 )
 SELECT_LIVE_SEGMENT = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY))
 SELECT_LIVE_SEGMENT_FOR_UPDATE = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY).with_for_update())
-INSERT_SEGMENT = _t.insert()
+# The create's writes at the driver level (store/driver.py): every column but the id bound.
+INSERT_SEGMENT = Prepared(
+    _t.insert()
+    .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key != "id"})
+    .returning(_t.c.id)
+)
 REVIVE_SEGMENT = _t.update().where(
     _t.c.id == sa.bindparam("b_id"),
     _t.c.deleted.is_(True),
     _t.c.version == sa.bindparam("b_version"),
 )
-UPDATE_SEGMENT = (
+UPDATE_SEGMENT = Prepared(
     _t.update()
     .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key not in ("id", "environment_id")})
     .returning(_t.c.id)
 )
 DELETE_SEGMENT = (
@@ -105,9 +111,15 @@ DELETE_SEGMENT = (
     .values(deleted=True, version=sa.bindparam("b_version") + 1)
     .returning(_t.c.id)
 )
-INSERT_TAG = schema.segment_tags.insert()
-DELETE_TAGS = schema.segment_tags.delete().where(
-    schema.segment_tags.c.segment_id == sa.bindparam("b_segment_id")
+INSERT_TAG = Prepared(
+    schema.segment_tags.insert().values(
+        segment_id=sa.bindparam("segment_id"), tag=sa.bindparam("tag")
+    )
+)
+DELETE_TAGS = Prepared(
+    schema.segment_tags.delete().where(
+        schema.segment_tags.c.segment_id == sa.bindparam("b_segment_id")
+    )
 )
 DELETE_EXPIRING_TARGETS = schema.segment_expiring_targets.delete().where(
     schema.segment_expiring_targets.c.segment_id == sa.bindparam("b_segment_id")
@@ -143,20 +155,21 @@ class SqlSegmentRepository(Repository):
         params = segment_values(segment)
         params["environment_id"] = environment_id
         try:
-            result = self.connection.execute(INSERT_SEGMENT, params)
+            ((segment_id,),) = INSERT_SEGMENT.rows(self.connection, params)
         except sa.exc.IntegrityError:
             raise KeyExists("Duplicate segment key") from None
-        assert result.inserted_primary_key is not None
-        self._write_tags(result.inserted_primary_key[0], segment.tags, replace=False)
+        self._write_tags(segment_id, segment.tags, replace=False)
         return segment
 
     def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
         self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
         if replace:
-            self.connection.execute(DELETE_TAGS, {"b_segment_id": segment_id})
-        if tags:
-            self.connection.execute(
-                INSERT_TAG, [{"segment_id": segment_id, "tag": tag} for tag in tags]
+            DELETE_TAGS.execute(self.connection, {"b_segment_id": segment_id})
+        if len(tags) == 1:
+            INSERT_TAG.execute(self.connection, {"segment_id": segment_id, "tag": tags[0]})
+        elif tags:
+            INSERT_TAG.execute_many(
+                self.connection, [{"segment_id": segment_id, "tag": tag} for tag in tags]
             )
 
     def get(self, *, environment_id: str, key: str, lock: bool = False) -> Segment | None:
@@ -185,11 +198,11 @@ class SqlSegmentRepository(Repository):
         params.update(
             b_environment_id=environment_id, b_key=segment.key, b_version=expected_version
         )
-        row = self.connection.execute(UPDATE_SEGMENT, params).first()
-        if row is None:
+        rows = UPDATE_SEGMENT.rows(self.connection, params)
+        if not rows:
             raise OptimisticLockError()
         if self._tags_seen.get((environment_id, segment.key)) != segment.tags:
-            self._write_tags(row.id, segment.tags, replace=True)
+            self._write_tags(rows[0][0], segment.tags, replace=True)
             self._tags_seen[(environment_id, segment.key)] = segment.tags
 
     def delete(self, *, environment_id: str, key: str, expected_version: int) -> int:
