@@ -74,14 +74,25 @@ def main(ctx: click.Context, data_dir: Path | None, database_url: str | None) ->
     )
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """Bind and listen on ``host:port`` before anything else runs (``CannotListen`` if not)."""
+def listen(host: str, port: int, *, workers: int = 1) -> socket.socket:
+    """Bind ``host:port`` before anything else runs (``CannotListen`` if not).
+
+    One process listens on the socket itself. Several (``serve --workers N``) each listen
+    on their own socket of one ``SO_REUSEPORT`` group where the system has it (Linux), so
+    the kernel spreads new connections over the workers: on a shared socket one worker can
+    accept every connection of a burst (measured, docs/performance.md). The socket bound
+    here then only holds the port, and each worker process gets its own listening socket
+    in its place (:class:`_PerWorkerSocket`)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    per_worker = workers > 1 and sys.platform == "linux"
+    sock = _PerWorkerSocket(family, socket.SOCK_STREAM) if per_worker else socket.socket(family)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if per_worker:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
-        sock.listen(2048)
+        if not per_worker:
+            sock.listen(_BACKLOG)
     except OSError as error:
         sock.close()
         hint = (
@@ -91,6 +102,30 @@ def listen(host: str, port: int) -> socket.socket:
         )
         raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror}; {hint}") from None
     sock.set_inheritable(True)  # worker processes serve the same socket
+    return sock
+
+
+_BACKLOG = 2048
+
+
+class _PerWorkerSocket(socket.socket):
+    """A bound, not listening, ``SO_REUSEPORT`` socket that a worker process receives as a
+    listening socket of its own on the same address: uvicorn hands its sockets to the
+    workers it spawns by pickling them, and this one pickles as "bind another"."""
+
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[[int, tuple[str, int]], socket.socket], tuple[object, ...]]:
+        return _worker_listener, (int(self.family), self.getsockname()[:2])
+
+
+def _worker_listener(family: int, address: tuple[str, int]) -> socket.socket:
+    """In a worker process: its own listening socket in the port's ``SO_REUSEPORT`` group."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    sock.listen(_BACKLOG)
     return sock
 
 
@@ -115,7 +150,7 @@ def _say_database(services: Services) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
     """Run the API server: bind the port, migrate the database, then serve."""
     settings = _settings(ctx).with_overrides(host=host, port=port)
-    sock = listen(settings.host, settings.port)
+    sock = listen(settings.host, settings.port, workers=workers)
     try:
         _serve(settings, sock, workers)
     finally:
