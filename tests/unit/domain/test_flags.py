@@ -103,6 +103,13 @@ SEGMENT_RULE = FlagRule(
             "unique",
             id="duplicate rule ids",
         ),
+        pytest.param(
+            FlagConfig(
+                rules=(FlagRule((Clause("a", "in", ("x",), id="c"),) * 2, VariationOrRollout(0)),)
+            ),
+            r"^rules\[0\]\.clauses\[1\]\._id: duplicate clause id 'c'$",
+            id="duplicate clause ids",
+        ),
     ],
 )
 def test_validate_config__invalid__names_the_field(config: FlagConfig, message: str) -> None:

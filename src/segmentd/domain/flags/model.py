@@ -17,13 +17,13 @@ from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.validate import (
     MAX_WEIGHT,
-    check_attribute_reference,
+    check_bucketing,
     check_context_kind,
     check_description,
     check_key,
     check_name,
     check_tags,
-    validate_clause,
+    validate_clauses,
 )
 from segmentd.errors import InvalidRequest
 
@@ -189,30 +189,20 @@ def check_serve(serve: VariationOrRollout, count: int, *, field: str) -> Variati
                 raise InvalidRequest(f"{where}.weight: must be from 0 to {MAX_WEIGHT}")
         if sum(w.weight for w in rollout.variations) != MAX_WEIGHT:
             raise InvalidRequest(f"{field}.rollout: weights must add up to {MAX_WEIGHT}")
-        if rollout.context_kind is not None:
-            check_context_kind(rollout.context_kind, field=f"{field}.rollout.contextKind")
-        if rollout.bucket_by is not None:
-            check_attribute_reference(
-                rollout.bucket_by,
-                reference_mode=bool(rollout.context_kind),
-                field=f"{field}.rollout.bucketBy",
-            )
+        check_bucketing(
+            rollout.context_kind,
+            rollout.bucket_by,
+            kind_field=f"{field}.rollout.contextKind",
+            bucket_field=f"{field}.rollout.bucketBy",
+        )
     return serve
 
 
 def _validate_rule(rule: FlagRule, count: int, *, new_id: NewId, field: str) -> FlagRule:
-    seen: set[str] = set()
-    clauses = []
-    for i, clause in enumerate(rule.clauses):
-        checked = validate_clause(clause, new_id=new_id, field=f"{field}.clauses[{i}]")
-        assert checked.id is not None
-        if checked.id in seen:
-            raise InvalidRequest(f"{field}.clauses[{i}]._id: duplicate clause id {checked.id!r}")
-        seen.add(checked.id)
-        clauses.append(checked)
+    clauses = validate_clauses(rule.clauses, new_id=new_id, field=f"{field}.clauses")
     check_serve(rule.serve, count, field=field)
     check_description(rule.description, field=f"{field}.description")
-    return replace(rule, clauses=tuple(clauses), id=rule.id or new_id())
+    return replace(rule, clauses=clauses, id=rule.id or new_id())
 
 
 def _validate_targets(targets: tuple[FlagTarget, ...], count: int) -> tuple[FlagTarget, ...]:

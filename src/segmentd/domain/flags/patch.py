@@ -52,8 +52,9 @@ from segmentd.domain.segments.instructions import (
     RemoveRule,
     parse_instruction,
 )
+from segmentd.domain.shared.clauses import clause_value_key
 from segmentd.domain.shared.ids import NewId, new_uuid
-from segmentd.domain.shared.json_types import JsonObject, JsonValue
+from segmentd.domain.shared.json_types import JsonObject
 from segmentd.domain.shared.validate import check_clause
 from segmentd.errors import InvalidRequest, UnprocessablePatch
 
@@ -363,10 +364,6 @@ def _with_rule(config: FlagConfig, index: int, rule: FlagRule) -> FlagConfig:
     return replace(config, rules=(*config.rules[:index], rule, *config.rules[index + 1 :]))
 
 
-def _value_key(value: JsonValue) -> tuple[str, JsonValue]:
-    return (type(value).__name__ if isinstance(value, bool | str) else "number", value)
-
-
 def _change_clause_values(config: FlagConfig, change: ClauseValuesChange) -> FlagConfig:
     index = _rule_index(config, change.rule_id)
     rule = config.rules[index]
@@ -375,11 +372,13 @@ def _change_clause_values(config: FlagConfig, change: ClauseValuesChange) -> Fla
         raise InvalidRequest(f"clauseId: no clause with id {change.clause_id!r}")
     clause = rule.clauses[at]
     if change.kind is InstructionKind.ADD_VALUES_TO_CLAUSE:
-        present = {_value_key(v) for v in clause.values}
-        values = clause.values + tuple(v for v in change.values if _value_key(v) not in present)
+        present = {clause_value_key(v) for v in clause.values}
+        values = clause.values + tuple(
+            v for v in change.values if clause_value_key(v) not in present
+        )
     else:
-        removed = {_value_key(v) for v in change.values}
-        values = tuple(v for v in clause.values if _value_key(v) not in removed)
+        removed = {clause_value_key(v) for v in change.values}
+        values = tuple(v for v in clause.values if clause_value_key(v) not in removed)
     new = check_clause(replace(clause, values=tuple(dict.fromkeys(values))), field="clause")
     clauses = (*rule.clauses[:at], new, *rule.clauses[at + 1 :])
     return _with_rule(config, index, replace(rule, clauses=clauses))

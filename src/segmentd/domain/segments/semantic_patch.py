@@ -42,9 +42,8 @@ from segmentd.domain.segments.instructions import (
 from segmentd.domain.segments.model import Segment, SegmentRule
 from segmentd.domain.segments.model import SegmentTarget as Target
 from segmentd.domain.segments.validation import validate_segment
-from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause
+from segmentd.domain.shared.clauses import DEFAULT_KIND, Clause, clause_value_key
 from segmentd.domain.shared.ids import NewId, new_uuid
-from segmentd.domain.shared.json_types import JsonValue
 from segmentd.domain.shared.validate import check_clause, check_name
 from segmentd.errors import InvalidRequest
 
@@ -287,23 +286,17 @@ def _(instruction: UpdateClause, segment: Segment) -> Segment:
     return _update_clause(segment, instruction.rule_id, instruction.clause_id, instruction.clause)
 
 
-def _value_key(value: JsonValue) -> tuple[str, JsonValue]:
-    # Type-aware identity so that True, 1 and "1" stay distinct values
-    # (docs/evaluation.md §operators).
-    return (type(value).__name__ if isinstance(value, bool | str) else "number", value)
-
-
 @_apply.register
 def _(instruction: ClauseValuesChange, segment: Segment) -> Segment:
     rule = segment.rules[_rule_index(segment, instruction.rule_id)]
     clause = rule.clauses[_clause_index(rule, instruction.clause_id)]
     if instruction.kind is InstructionKind.ADD_VALUES_TO_CLAUSE:
-        present = {_value_key(v) for v in clause.values}
-        added = tuple(v for v in instruction.values if _value_key(v) not in present)
-        values = clause.values + tuple({_value_key(v): v for v in added}.values())
+        present = {clause_value_key(v) for v in clause.values}
+        added = tuple(v for v in instruction.values if clause_value_key(v) not in present)
+        values = clause.values + tuple({clause_value_key(v): v for v in added}.values())
     else:
-        removed = {_value_key(v) for v in instruction.values}
-        values = tuple(v for v in clause.values if _value_key(v) not in removed)
+        removed = {clause_value_key(v) for v in instruction.values}
+        values = tuple(v for v in clause.values if clause_value_key(v) not in removed)
     new = check_clause(replace(clause, values=values), field="clause")
     return _update_clause(segment, instruction.rule_id, instruction.clause_id, new)
 

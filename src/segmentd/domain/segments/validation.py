@@ -12,35 +12,29 @@ from segmentd.domain.shared.clauses import DEFAULT_KIND
 from segmentd.domain.shared.ids import NewId, new_uuid
 from segmentd.domain.shared.validate import (
     MAX_WEIGHT,
-    check_attribute_reference,
+    check_bucketing,
     check_context_kind,
     check_description,
     check_key,
     check_name,
     check_tags,
     check_unique_ids,
-    validate_clause,
+    validate_clauses,
 )
 from segmentd.errors import InvalidRequest
 
 
 def validate_rule(rule: SegmentRule, *, new_id: NewId, field: str) -> SegmentRule:
     """Check one segment rule and its clauses, giving each an ``_id`` if it has none."""
-    check_unique_ids([c.id for c in rule.clauses], field=f"{field}.clauses", what="clause")
-    clauses = tuple(
-        validate_clause(c, new_id=new_id, field=f"{field}.clauses[{i}]")
-        for i, c in enumerate(rule.clauses)
-    )
+    clauses = validate_clauses(rule.clauses, new_id=new_id, field=f"{field}.clauses")
     if rule.weight is not None and not 0 <= rule.weight <= MAX_WEIGHT:
         raise InvalidRequest(f"{field}.weight: must be an integer from 0 to {MAX_WEIGHT}")
-    if rule.rollout_context_kind is not None:
-        check_context_kind(rule.rollout_context_kind, field=f"{field}.rolloutContextKind")
-    if rule.bucket_by is not None:
-        check_attribute_reference(
-            rule.bucket_by,
-            reference_mode=bool(rule.rollout_context_kind),
-            field=f"{field}.bucketBy",
-        )
+    check_bucketing(
+        rule.rollout_context_kind,
+        rule.bucket_by,
+        kind_field=f"{field}.rolloutContextKind",
+        bucket_field=f"{field}.bucketBy",
+    )
     check_description(rule.description, field=f"{field}.description")
     return replace(rule, clauses=clauses, id=rule.id or new_id())
 

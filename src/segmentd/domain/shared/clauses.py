@@ -40,6 +40,13 @@ OPERATORS: Final[tuple[str, ...]] = (
 DEFAULT_KIND = "user"
 
 
+def clause_value_key(value: JsonValue) -> tuple[str, JsonValue]:
+    """The identity of a clause value when instructions add or remove values: type-aware, so
+    ``true``, ``1`` and ``"1"`` stay three values (docs/evaluation.md §operators), while
+    ``1`` and ``1.0`` are one number."""
+    return (type(value).__name__ if isinstance(value, bool | str) else "number", value)
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One test of a context attribute against a list of values."""

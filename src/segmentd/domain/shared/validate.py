@@ -109,6 +109,17 @@ def check_attribute_reference(attribute: str, *, reference_mode: bool, field: st
     return attribute
 
 
+def check_bucketing(
+    context_kind: str | None, bucket_by: str | None, *, kind_field: str, bucket_field: str
+) -> None:
+    """Check what a percentage rollout buckets by: its context kind, and its attribute, which
+    is a reference (a path) only when a kind is given."""
+    if context_kind is not None:
+        check_context_kind(context_kind, field=kind_field)
+    if bucket_by is not None:
+        check_attribute_reference(bucket_by, reference_mode=bool(context_kind), field=bucket_field)
+
+
 def _value_problem(op: str, value: JsonValue) -> str | None:
     """Why ``value`` cannot be an operand of ``op``, or None when it can.
 
@@ -163,6 +174,17 @@ def validate_clause(clause: Clause, *, new_id: NewId, field: str) -> Clause:
     """Check one clause and give it an ``_id`` if it has none."""
     check_clause(clause, field=field)
     return clause if clause.id else replace(clause, id=new_id())
+
+
+def validate_clauses(
+    clauses: tuple[Clause, ...], *, new_id: NewId, field: str
+) -> tuple[Clause, ...]:
+    r"""Check the clauses of one segment or flag rule (``field`` names the list): their
+    ``_id``\ s are unique, each clause is valid, and one without an ``_id`` gets a new one."""
+    check_unique_ids([c.id for c in clauses], field=field, what="clause")
+    return tuple(
+        validate_clause(c, new_id=new_id, field=f"{field}[{i}]") for i, c in enumerate(clauses)
+    )
 
 
 def check_unique_ids(ids: list[str | None], *, field: str, what: str) -> None:
