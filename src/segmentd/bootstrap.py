@@ -18,7 +18,7 @@ from segmentd.services.big_segments.ports import MembershipPublisher
 from segmentd.services.big_segments.service import BigSegmentService
 from segmentd.services.big_segments.sync import MembershipSync
 from segmentd.services.changes import ChangeHub
-from segmentd.services.client_sdk import ClientSdkService
+from segmentd.services.client_sdk.service import ClientSdkService
 from segmentd.services.evaluations.service import EvaluationService
 from segmentd.services.expiring.service import ExpiringTargetService
 from segmentd.services.feed.service import FeedService

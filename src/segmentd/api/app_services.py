@@ -9,7 +9,7 @@ from segmentd.config import Settings
 from segmentd.services.audit.service import AuditService
 from segmentd.services.big_segments.service import BigSegmentService
 from segmentd.services.changes import ChangeHub
-from segmentd.services.client_sdk import ClientSdkService
+from segmentd.services.client_sdk.service import ClientSdkService
 from segmentd.services.evaluations.service import EvaluationService
 from segmentd.services.expiring.service import ExpiringTargetService
 from segmentd.services.feed.service import FeedService

@@ -21,7 +21,11 @@ from segmentd.api.responses import JsonResponse
 from segmentd.api.schemas import error_responses
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.shared.context import Context
-from segmentd.services.client_sdk import client_flag_json, context_from_body, context_from_path
+from segmentd.services.client_sdk.service import (
+    client_flag_json,
+    context_from_body,
+    context_from_path,
+)
 
 router = APIRouter(tags=["Client-side and mobile SDKs"])
 

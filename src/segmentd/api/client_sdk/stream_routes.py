@@ -23,7 +23,7 @@ from segmentd.api.client_sdk.routes import (
 from segmentd.api.client_sdk.streaming import ClientStream, ClientStreams
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.shared.context import Context
-from segmentd.services.client_sdk import context_from_body, context_from_path
+from segmentd.services.client_sdk.service import context_from_body, context_from_path
 
 router = APIRouter(tags=["Client-side and mobile SDKs"])
 

@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 from segmentd.domain.projects.model import Environment
 from segmentd.domain.shared.context import Context
 from segmentd.services.changes import ChangeHub
-from segmentd.services.client_sdk import ClientFlag, ClientSdkService, client_flag_json
+from segmentd.services.client_sdk.service import ClientFlag, ClientSdkService, client_flag_json
 from segmentd.services.ports import ItemChange
 
 log = logging.getLogger("segmentd.stream")

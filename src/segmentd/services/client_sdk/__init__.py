@@ -1,0 +1,1 @@
+"""Flags evaluated for client-side (browser) and mobile SDKs."""
