@@ -93,6 +93,8 @@ class Services:
             self.notifier.close()  # write the relay rows still queued
         if self.token_finder is not None:
             self.token_finder.close()
+        if isinstance(self.uow, SqlUnitOfWorkFactory):
+            self.uow.close()
         self.engine.dispose()
 
 

@@ -124,3 +124,57 @@ def _try_flock(lock: SqliteWriterLock) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+def test_writer_lock__released__other_processes_can_take_it_while_the_file_stays_open(
+    tmp_path: Path,
+) -> None:
+    lock = SqliteWriterLock(str(tmp_path / "db"))
+    with lock.held():
+        assert not _try_flock(SqliteWriterLock(str(tmp_path / "db")))
+    assert _try_flock(SqliteWriterLock(str(tmp_path / "db")))
+    lock.close()
+
+
+def test_writer_lock__file_deleted_between_writes__locks_the_file_at_the_path(
+    tmp_path: Path,
+) -> None:
+    lock, other = SqliteWriterLock(str(tmp_path / "db")), SqliteWriterLock(str(tmp_path / "db"))
+    with lock.held():
+        pass
+    assert lock.path is not None
+    Path(lock.path).unlink()
+    with lock.held():
+        assert Path(lock.path).exists()
+        assert not _try_flock(other)
+    lock.close()
+
+
+def test_writer_lock__opened_before_a_fork__child_and_parent_exclude_each_other(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    lock = SqliteWriterLock(str(tmp_path / "db"))
+    with lock.held():  # opens the lock file in the parent
+        pass
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child exits without reporting coverage)
+        os.close(read_end)
+        lock.acquire()
+        os.write(write_end, b"held")
+        time.sleep(0.5)
+        lock.release()
+        os._exit(0)
+    os.close(write_end)
+    try:
+        assert os.read(read_end, 4) == b"held"
+        started = time.monotonic()
+        with lock.held():  # sharing the child's open file would let this through at once
+            waited = time.monotonic() - started
+    finally:
+        os.close(read_end)
+        assert os.waitpid(child, 0)[1] == 0
+    lock.close()
+    assert waited > 0.2

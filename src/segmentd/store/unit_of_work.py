@@ -162,6 +162,11 @@ class SqlUnitOfWorkFactory:
         if change.kind == "environments":
             self.environments.forget(change.environment_id)
 
+    def close(self) -> None:
+        """Close the writer lock's file (units of work opened later open it again)."""
+        if self.writer_lock is not None:
+            self.writer_lock.close()
+
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self.engine, write=write, writer_lock=self.writer_lock, environments=self.environments
