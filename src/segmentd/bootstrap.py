@@ -89,8 +89,8 @@ class Services:
         self.big_segments.sync.publisher.close()
         if self.listener is not None:
             self.listener.stop()
-        if isinstance(self.notifier, SqliteChangeNotifier):
-            self.notifier.close()  # write the relay rows still queued
+        if isinstance(self.notifier, SqliteChangeNotifier | PostgresChangeNotifier):
+            self.notifier.close()  # SQLite: write the relay rows still queued
         if self.token_finder is not None:
             self.token_finder.close()
         if isinstance(self.uow, SqlUnitOfWorkFactory):
