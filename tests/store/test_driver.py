@@ -86,7 +86,9 @@ def test_prepared__insert__stores_what_sqlalchemy_stores(services: Services) -> 
     }
     with services.engine.begin() as connection:
         connection.execute(t.insert(), {**values, "key": "core"})
-        ((new_id,),) = INSERT_SEGMENT.rows(connection, {**values, "key": "driver"})
+        insert = INSERT_SEGMENT[connection.dialect.name]
+        ((new_id,),) = insert.rows(connection, {**values, "key": "driver"})
+        assert insert.rows(connection, {**values, "key": "driver"}) == []  # key taken
         rows = connection.execute(
             sa.select(t).where(t.c.key.in_(["core", "driver"])).order_by(t.c.key)
         ).all()

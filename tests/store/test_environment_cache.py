@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -13,24 +14,35 @@ from segmentd.bootstrap import Services
 from segmentd.domain.patch.json_patch import parse_patch_document
 from segmentd.services.ports import ItemChange
 from segmentd.services.projects.service import ProjectDraft
+from segmentd.store.driver import Prepared
 from segmentd.store.projects.repository import EnvironmentCache
 
 
-def _statements(engine: sa.Engine) -> list[str]:
+def _statements(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL sent from now on: through SQLAlchemy and at the driver level (``Prepared``)."""
     seen: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _record(*args: Any) -> None:
         seen.append(args[2])
 
+    run = Prepared._run
+
+    def recording(self: Prepared, connection: Any, form: Any, args: Any, **kw: Any) -> Any:
+        seen.append(form.sql)
+        return run(self, connection, form, args, **kw)
+
+    monkeypatch.setattr(Prepared, "_run", recording)
     return seen
 
 
-def test_environment_get__read_before__answered_without_a_query(services: Services) -> None:
+def test_environment_get__read_before__answered_without_a_query(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services.projects.create_project(ProjectDraft(key="p", name="P"))
     with services.uow() as uow:
         first = uow.environments.get(project_key="p", key="production")
-    statements = _statements(services.engine)
+    statements = _statements(services.engine, monkeypatch)
     with services.uow() as uow:
         again = uow.environments.get(project_key="p", key="production")
     assert first is not None
@@ -79,10 +91,12 @@ def test_environment_get__after_a_delete__none(services: Services) -> None:
         assert uow.environments.get(project_key="p", key="production") is None
 
 
-def test_environment_get__notice_from_another_process__forgotten(services: Services) -> None:
+def test_environment_get__notice_from_another_process__forgotten(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services.projects.create_project(ProjectDraft(key="p", name="P"))
     production = services.projects.get_environment("p", "production")
-    statements = _statements(services.engine)
+    statements = _statements(services.engine, monkeypatch)
     services.changes.publish(ItemChange(production.id, "environments", "production", 0))
     services.projects.get_environment("p", "production")
     assert [s for s in statements if "environments" in s]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -18,6 +21,7 @@ from segmentd.domain.projects.model import (
 from segmentd.errors import KeyExists
 from segmentd.services.ports import Page
 from segmentd.store import schema
+from segmentd.store.driver import Prepared
 
 
 def dumps(value: object) -> str:
@@ -113,7 +117,11 @@ class SqlProjectRepository(Repository):
 
 
 def environment_from_row(row: Row[tuple[object, ...]], project_key: str) -> Environment:
-    m = row._mapping
+    return environment_from_mapping(row._mapping, project_key)
+
+
+def environment_from_mapping(m: Mapping[Any, Any], project_key: str) -> Environment:
+    """:func:`environment_from_row` for a row as a mapping of column keys."""
     return Environment(
         id=m["id"],
         project_key=project_key,
@@ -176,6 +184,9 @@ _SELECT_ENVIRONMENT = (  # built once: every segment request looks its environme
 # the whole database) until the commit, so a concurrent delete of the environment waits for
 # the write, or the write sees the environment gone, never a half-deleted one.
 _SELECT_ENVIRONMENT_HELD = _SELECT_ENVIRONMENT.with_for_update(read=True, key_share=True)
+# Both at the driver level (store/driver.py): a writer reads its environment on every write.
+_SELECT_ONE = Prepared(_SELECT_ENVIRONMENT)
+_SELECT_ONE_HELD = Prepared(_SELECT_ENVIRONMENT_HELD)
 
 
 class EnvironmentCache:
@@ -229,7 +240,7 @@ class SqlEnvironmentRepository(Repository):
         super().__init__(connection)
         # Rows read in a transaction that adds environments may yet be rolled back: not cached.
         self._cache = None if hold else cache
-        self._select_one = _SELECT_ENVIRONMENT_HELD if hold else _SELECT_ENVIRONMENT
+        self._select_one = _SELECT_ONE_HELD if hold else _SELECT_ONE
 
     def _select(self) -> sa.Select[tuple[object, ...]]:
         return sa.select(*self._columns).join(
@@ -296,12 +307,12 @@ class SqlEnvironmentRepository(Repository):
             if (hit := self._cache.get(project_key, key)) is not None:
                 return hit
             generation = self._cache.generation
-        row = self.connection.execute(
-            self._select_one, {"b_project_key": project_key, "b_key": key}
-        ).first()
-        if row is None:
+        rows = self._select_one.mappings(
+            self.connection, {"b_project_key": project_key, "b_key": key}
+        )
+        if not rows:
             return None
-        environment = environment_from_row(row, project_key)
+        environment = environment_from_mapping(rows[0], project_key)
         if self._cache is not None:
             self._cache.put(environment, generation)
         return environment

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from segmentd.domain.segments import codec
@@ -88,12 +89,24 @@ SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
 )
 SELECT_LIVE_SEGMENT = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY))
 SELECT_LIVE_SEGMENT_FOR_UPDATE = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY).with_for_update())
-# The create's writes at the driver level (store/driver.py): every column but the id bound.
-INSERT_SEGMENT = Prepared(
-    _t.insert()
-    .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key != "id"})
-    .returning(_t.c.id)
-)
+
+
+def _insert_new(insert: Callable[[sa.Table], Any]) -> Prepared:
+    # Every column but the id bound; a taken key inserts nothing (and returns no id).
+    return Prepared(
+        insert(_t)
+        .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key != "id"})
+        .on_conflict_do_nothing()
+        .returning(_t.c.id)
+    )
+
+
+# The create's writes at the driver level (store/driver.py), by dialect: ON CONFLICT is
+# spelled the same on both, but each dialect has its own construct for it.
+INSERT_SEGMENT = {
+    "sqlite": _insert_new(sqlite.insert),
+    "postgresql": _insert_new(postgresql.insert),
+}
 REVIVE_SEGMENT = _t.update().where(
     _t.c.id == sa.bindparam("b_id"),
     _t.c.deleted.is_(True),
@@ -133,12 +146,22 @@ class SqlSegmentRepository(Repository):
         self._tags_seen: dict[tuple[str, str], tuple[str, ...]] = {}
 
     def add(self, *, environment_id: str, segment: Segment) -> Segment:
+        # Insert first: a new key (the usual case) costs one statement, not a look-up too.
+        # No savepoint: nothing catches the KeyExists, so the unit of work rolls back anyway.
+        params = segment_values(segment)
+        params["environment_id"] = environment_id
+        try:
+            inserted = INSERT_SEGMENT[self.connection.dialect.name].rows(self.connection, params)
+        except sa.exc.IntegrityError:
+            raise KeyExists("Duplicate segment key") from None
+        if inserted:
+            self._write_tags(inserted[0][0], segment.tags, replace=False)
+            return segment
+        # The key is taken, by a live segment or by a deleted one's tombstone.
         existing = self.connection.execute(
             SELECT_SEGMENT_ROW, {"b_environment_id": environment_id, "b_key": segment.key}
         ).first()
-        if existing is None:
-            return self._insert(environment_id, segment)
-        if not existing.deleted:
+        if existing is None or not existing.deleted:
             raise KeyExists("Duplicate segment key")
         # Recreating a deleted key: continue above the tombstone's version.
         stored = replace(segment, version=existing.version + 1)
@@ -149,17 +172,6 @@ class SqlSegmentRepository(Repository):
             raise KeyExists("Duplicate segment key")
         self._write_tags(existing.id, stored.tags, replace=True)
         return stored
-
-    def _insert(self, environment_id: str, segment: Segment) -> Segment:
-        # No savepoint: nothing catches the KeyExists, so the unit of work rolls back anyway.
-        params = segment_values(segment)
-        params["environment_id"] = environment_id
-        try:
-            ((segment_id,),) = INSERT_SEGMENT.rows(self.connection, params)
-        except sa.exc.IntegrityError:
-            raise KeyExists("Duplicate segment key") from None
-        self._write_tags(segment_id, segment.tags, replace=False)
-        return segment
 
     def _write_tags(self, segment_id: int, tags: tuple[str, ...], *, replace: bool) -> None:
         self._tags_seen.clear()  # whatever this transaction read is no longer known to hold
