@@ -295,6 +295,13 @@ class SegmentService:
 
 def _targets_removed(before: Segment, after: Segment) -> bool:
     """Whether some individual target of ``before`` is gone from ``after``."""
+    if (
+        before.included_contexts == after.included_contexts
+        and before.excluded_contexts == after.excluded_contexts
+        and set(before.included).issubset(after.included)
+        and set(before.excluded).issubset(after.excluded)
+    ):
+        return False  # the usual patch (targets added): no need to build every target
 
     def targets(segment: Segment) -> set[tuple[bool, str, str]]:
         out = {(True, DEFAULT_KIND, k) for k in segment.included}
