@@ -85,14 +85,21 @@ def listen(host: str, port: int, *, workers: int = 1) -> socket.socket:
     in its place (:class:`_PerWorkerSocket`)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     per_worker = workers > 1 and sys.platform == "linux"
-    sock = _PerWorkerSocket(family, socket.SOCK_STREAM) if per_worker else socket.socket(family)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if per_worker:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock = socket.socket(family)
     try:
+        # A plain listening socket first, even for workers: it fails if any server listens
+        # on the port. The SO_REUSEPORT socket alone would join another `serve --workers N`
+        # of this user on the port (the kernel would split clients between two servers).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        if not per_worker:
-            sock.listen(_BACKLOG)
+        sock.listen(_BACKLOG)
+        if per_worker:
+            address = sock.getsockname()  # the port it really got, if asked for 0
+            sock.close()
+            sock = _PerWorkerSocket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
     except OSError as error:
         sock.close()
         hint = (

@@ -138,3 +138,37 @@ def _ready(port: int) -> bool:
         return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SO_REUSEPORT spreads connections on Linux")
+def test_serve__two_workers_on_a_port_another_two_workers_serve__exit_14(tmp_path: Path) -> None:
+    """The workers' SO_REUSEPORT group is not joined by a second server of the same user
+    (it would get a share of the first one's clients)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEGMENTD_")}
+    serve = [sys.executable, "-m", "segmentd", "serve", "--port", str(port), "--workers", "2"]
+    first = subprocess.Popen(
+        [*serve[:3], "--data-dir", str(tmp_path / "a"), *serve[3:]],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(first.pid)) < 2 or not _ready(port):
+            assert first.poll() is None
+            assert time.monotonic() < deadline, "the workers did not become ready"
+            time.sleep(0.2)
+        second = subprocess.run(
+            [*serve[:3], "--data-dir", str(tmp_path / "b"), *serve[3:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=30)
+    assert second.returncode == 14, second.stderr
+    assert "Address already in use" in second.stderr
+    assert not (tmp_path / "b").exists()  # refused before start-up
