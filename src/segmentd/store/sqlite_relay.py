@@ -27,8 +27,8 @@ from segmentd.store.writer_lock import SqliteWriterLock
 
 log = logging.getLogger("segmentd.relay")
 
-T = schema.change_log
-INSERT_CHANGE = T.insert()
+change_log = schema.change_log
+INSERT_CHANGE = change_log.insert()
 
 
 class SqliteChangeNotifier:
@@ -146,7 +146,7 @@ class SqliteChangePoller:
     def start(self) -> None:
         with self._engine.connect() as connection:
             self._last = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0))
+                sa.select(sa.func.coalesce(sa.func.max(change_log.c.seq), 0))
             ).scalar_one()
         self._thread.start()
 
@@ -170,10 +170,15 @@ class SqliteChangePoller:
         with self._engine.connect() as connection:
             rows = connection.execute(
                 sa.select(
-                    T.c.seq, T.c.origin, T.c.environment_id, T.c.kind, T.c.item_key, T.c.version
+                    change_log.c.seq,
+                    change_log.c.origin,
+                    change_log.c.environment_id,
+                    change_log.c.kind,
+                    change_log.c.item_key,
+                    change_log.c.version,
                 )
-                .where(T.c.seq > self._last)
-                .order_by(T.c.seq)
+                .where(change_log.c.seq > self._last)
+                .order_by(change_log.c.seq)
             ).all()
         for row in rows:
             self._last = row.seq
@@ -188,4 +193,4 @@ class SqliteChangePoller:
         with lock, self._engine.connect() as connection:
             connection = connection.execution_options(**{IMMEDIATE: True})
             with connection.begin():
-                connection.execute(T.delete().where(T.c.created_at < cutoff))
+                connection.execute(change_log.delete().where(change_log.c.created_at < cutoff))

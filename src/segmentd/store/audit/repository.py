@@ -14,28 +14,28 @@ from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.driver import Prepared
 
-a = schema.audit_log
-e = schema.environments
-p = schema.projects
+audit_log = schema.audit_log
+environments = schema.environments
+projects = schema.projects
 # Built once, executed with a parameter dict: a segment's entry names its environment by
 # id, and the insert stores the project and environment keys beside it (entries outlive
 # the environment, so they are not joined in when read).
-_COLUMNS: dict[str, Any] = {c.key: sa.bindparam(c.key) for c in a.c if c.key != "id"}
+_COLUMNS: dict[str, Any] = {c.key: sa.bindparam(c.key) for c in audit_log.c if c.key != "id"}
 INSERT_ENTRY = Prepared(
-    a.insert().values(
+    audit_log.insert().values(
         {
             **_COLUMNS,
-            "project_key": sa.select(p.c.key)
-            .join(e, e.c.project_id == p.c.id)
-            .where(e.c.id == sa.bindparam("b_environment"))
+            "project_key": sa.select(projects.c.key)
+            .join(environments, environments.c.project_id == projects.c.id)
+            .where(environments.c.id == sa.bindparam("b_environment"))
             .scalar_subquery(),
-            "environment_key": sa.select(e.c.key)
-            .where(e.c.id == sa.bindparam("b_environment"))
+            "environment_key": sa.select(environments.c.key)
+            .where(environments.c.id == sa.bindparam("b_environment"))
             .scalar_subquery(),
         }
     )
 )
-INSERT_NAMED_ENTRY = Prepared(a.insert().values(_COLUMNS))  # entries that carry their keys
+INSERT_NAMED_ENTRY = Prepared(audit_log.insert().values(_COLUMNS))  # entries that carry their keys
 
 
 class SqlAuditRepository:
@@ -72,32 +72,32 @@ class SqlAuditRepository:
         conditions = []
         scope = query.scope
         if scope.project_key is not None:
-            conditions.append(a.c.project_key == scope.project_key)
+            conditions.append(audit_log.c.project_key == scope.project_key)
         if scope.environment_key is not None:
-            conditions.append(a.c.environment_key == scope.environment_key)
+            conditions.append(audit_log.c.environment_key == scope.environment_key)
         if scope.segment_key is not None:
-            conditions.append(a.c.segment_key == scope.segment_key)
+            conditions.append(audit_log.c.segment_key == scope.segment_key)
         if query.before is not None:
-            conditions.append(a.c.date < query.before)
+            conditions.append(audit_log.c.date < query.before)
         if query.after is not None:
-            conditions.append(a.c.date > query.after)
+            conditions.append(audit_log.c.date > query.after)
         if query.text:
             term = query.text.lower()
             conditions.append(
                 sa.or_(
-                    sa.func.lower(a.c.segment_key).contains(term, autoescape=True),
-                    sa.func.lower(a.c.segment_name).contains(term, autoescape=True),
+                    sa.func.lower(audit_log.c.segment_key).contains(term, autoescape=True),
+                    sa.func.lower(audit_log.c.segment_name).contains(term, autoescape=True),
                 )
             )
         rows = self.connection.execute(
-            sa.select(a)
+            sa.select(audit_log)
             .where(*conditions)
-            .order_by(a.c.id.desc())
+            .order_by(audit_log.c.id.desc())
             .limit(query.limit)
             .offset(query.offset)
         ).all()
         total: int = self.connection.execute(
-            sa.select(sa.func.count()).select_from(a).where(*conditions)
+            sa.select(sa.func.count()).select_from(audit_log).where(*conditions)
         ).scalar_one()
         return Page(tuple(_entry(r) for r in rows), total)
 

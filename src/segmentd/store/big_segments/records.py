@@ -18,8 +18,8 @@ from segmentd.errors import ImportInProgress
 from segmentd.store import schema
 from segmentd.store.big_segments.segment_ids import live_segment_id
 
-I = schema.big_segment_imports  # noqa: E741
-E = schema.big_segment_exports
+big_segment_imports = schema.big_segment_imports
+big_segment_exports = schema.big_segment_exports
 
 
 class SqlBigSegmentRecordRepository:
@@ -36,7 +36,7 @@ class SqlBigSegmentRecordRepository:
         try:
             with self.connection.begin_nested():
                 self.connection.execute(
-                    I.insert().values(
+                    big_segment_imports.insert().values(
                         id=record.id,
                         environment_id=record.environment_id,
                         segment_id=segment_id,
@@ -59,13 +59,16 @@ class SqlBigSegmentRecordRepository:
             ) from None
 
     def get_import(self, import_id: str) -> ImportRecord | None:
-        row = self.connection.execute(sa.select(I).where(I.c.id == import_id)).first()
+        row = self.connection.execute(
+            sa.select(big_segment_imports).where(big_segment_imports.c.id == import_id)
+        ).first()
         return None if row is None else _import(row._mapping)
 
     def import_in_progress(self, *, environment_id: str, key: str) -> bool:
         row = self.connection.execute(
-            sa.select(I.c.id).where(
-                I.c.active_environment == environment_id, I.c.segment_key == key
+            sa.select(big_segment_imports.c.id).where(
+                big_segment_imports.c.active_environment == environment_id,
+                big_segment_imports.c.segment_key == key,
             )
         ).first()
         return row is not None
@@ -73,8 +76,8 @@ class SqlBigSegmentRecordRepository:
     def update_import(self, record: ImportRecord) -> None:
         active = record.status in ACTIVE_IMPORT_STATUSES
         self.connection.execute(
-            I.update()
-            .where(I.c.id == record.id)
+            big_segment_imports.update()
+            .where(big_segment_imports.c.id == record.id)
             .values(
                 status=record.status.value,
                 rows=record.rows,
@@ -86,7 +89,11 @@ class SqlBigSegmentRecordRepository:
         )
 
     def active_imports(self) -> list[ImportRecord]:
-        rows = self.connection.execute(sa.select(I).where(I.c.active_environment.is_not(None)))
+        rows = self.connection.execute(
+            sa.select(big_segment_imports).where(
+                big_segment_imports.c.active_environment.is_not(None)
+            )
+        )
         return [_import(r._mapping) for r in rows]
 
     # ------------------------------------------------------------ exports
@@ -96,7 +103,7 @@ class SqlBigSegmentRecordRepository:
             self.connection, environment_id=record.environment_id, key=record.segment_key
         )
         self.connection.execute(
-            E.insert().values(
+            big_segment_exports.insert().values(
                 id=record.id,
                 environment_id=record.environment_id,
                 segment_id=segment_id,
@@ -110,7 +117,9 @@ class SqlBigSegmentRecordRepository:
         )
 
     def get_export(self, export_id: str) -> ExportRecord | None:
-        row = self.connection.execute(sa.select(E).where(E.c.id == export_id)).first()
+        row = self.connection.execute(
+            sa.select(big_segment_exports).where(big_segment_exports.c.id == export_id)
+        ).first()
         if row is None:
             return None
         m = row._mapping
@@ -127,8 +136,8 @@ class SqlBigSegmentRecordRepository:
 
     def update_export(self, record: ExportRecord) -> None:
         self.connection.execute(
-            E.update()
-            .where(E.c.id == record.id)
+            big_segment_exports.update()
+            .where(big_segment_exports.c.id == record.id)
             .values(status=record.status, size_bytes=record.size_bytes, error=record.error)
         )
 

@@ -23,9 +23,9 @@ from segmentd.store.big_segments.segment_ids import live_segment_id
 from segmentd.store.driver import Prepared
 from segmentd.store.projects.repository import environment_from_row
 
-T = schema.big_segment_targets
-S = schema.big_segment_state
-SEG = schema.segments
+big_segment_targets = schema.big_segment_targets
+big_segment_state = schema.big_segment_state
+segments = schema.segments
 
 _KEY_PAGE = 50_000
 
@@ -67,12 +67,16 @@ class SqlBigSegmentRepository:
     def counts(self, *, environment_id: str, segment: Segment) -> MembershipCounts:
         """The stored counts; a missing or stale state row (a recreated key) reads as empty."""
         row = self.connection.execute(
-            sa.select(S.c.included_count, S.c.excluded_count, S.c.segment_created)
-            .join(SEG, SEG.c.id == S.c.segment_id)
+            sa.select(
+                big_segment_state.c.included_count,
+                big_segment_state.c.excluded_count,
+                big_segment_state.c.segment_created,
+            )
+            .join(segments, segments.c.id == big_segment_state.c.segment_id)
             .where(
-                SEG.c.environment_id == environment_id,
-                SEG.c.key == segment.key,
-                SEG.c.deleted.is_(False),
+                segments.c.environment_id == environment_id,
+                segments.c.key == segment.key,
+                segments.c.deleted.is_(False),
             )
         ).first()
         if row is None or row.segment_created != segment.creation_date:
@@ -87,14 +91,20 @@ class SqlBigSegmentRepository:
         """
         segment_id = self._segment_id(environment_id, segment.key)
         row = self.connection.execute(
-            sa.select(S.c.segment_created).where(S.c.segment_id == segment_id)
+            sa.select(big_segment_state.c.segment_created).where(
+                big_segment_state.c.segment_id == segment_id
+            )
         ).first()
         if row is not None and row.segment_created == segment.creation_date:
             return False
-        stale = self.connection.execute(T.delete().where(T.c.segment_id == segment_id)).rowcount
-        self.connection.execute(S.delete().where(S.c.segment_id == segment_id))
+        stale = self.connection.execute(
+            big_segment_targets.delete().where(big_segment_targets.c.segment_id == segment_id)
+        ).rowcount
         self.connection.execute(
-            S.insert().values(
+            big_segment_state.delete().where(big_segment_state.c.segment_id == segment_id)
+        )
+        self.connection.execute(
+            big_segment_state.insert().values(
                 segment_id=segment_id,
                 segment_created=segment.creation_date,
                 included_count=0,
@@ -106,8 +116,8 @@ class SqlBigSegmentRepository:
     def set_counts(self, *, environment_id: str, key: str, counts: MembershipCounts) -> None:
         segment_id = self._segment_id(environment_id, key)
         self.connection.execute(
-            S.update()
-            .where(S.c.segment_id == segment_id)
+            big_segment_state.update()
+            .where(big_segment_state.c.segment_id == segment_id)
             .values(included_count=counts.included, excluded_count=counts.excluded)
         )
 
@@ -116,16 +126,16 @@ class SqlBigSegmentRepository:
     def membership(self, *, environment_id: str, segment: Segment, context_key: str) -> Membership:
         """One key's membership in the segment's current generation (a PK range lookup)."""
         rows = self.connection.execute(
-            sa.select(T.c.excluded)
-            .join(SEG, SEG.c.id == T.c.segment_id)
-            .join(S, S.c.segment_id == SEG.c.id)
+            sa.select(big_segment_targets.c.excluded)
+            .join(segments, segments.c.id == big_segment_targets.c.segment_id)
+            .join(big_segment_state, big_segment_state.c.segment_id == segments.c.id)
             .where(
-                SEG.c.environment_id == environment_id,
-                SEG.c.key == segment.key,
-                SEG.c.deleted.is_(False),
-                S.c.segment_created == segment.creation_date,
-                T.c.generation == SEG.c.generation,
-                T.c.context_key == context_key,
+                segments.c.environment_id == environment_id,
+                segments.c.key == segment.key,
+                segments.c.deleted.is_(False),
+                big_segment_state.c.segment_created == segment.creation_date,
+                big_segment_targets.c.generation == segments.c.generation,
+                big_segment_targets.c.context_key == context_key,
             )
         ).all()
         flags = {bool(r.excluded) for r in rows}
@@ -135,16 +145,16 @@ class SqlBigSegmentRepository:
         """Every big segment of the environment that lists ``context_key``, as LaunchDarkly's
         ``<segment key>.g<generation>`` refs: ``True`` included (wins), ``False`` excluded."""
         rows = self.connection.execute(
-            sa.select(SEG.c.key, SEG.c.generation, T.c.excluded)
-            .join(SEG, SEG.c.id == T.c.segment_id)
-            .join(S, S.c.segment_id == SEG.c.id)
+            sa.select(segments.c.key, segments.c.generation, big_segment_targets.c.excluded)
+            .join(segments, segments.c.id == big_segment_targets.c.segment_id)
+            .join(big_segment_state, big_segment_state.c.segment_id == segments.c.id)
             .where(
-                SEG.c.environment_id == environment_id,
-                SEG.c.deleted.is_(False),
-                SEG.c.unbounded.is_(True),
-                S.c.segment_created == SEG.c.creation_date,
-                T.c.generation == SEG.c.generation,
-                T.c.context_key == context_key,
+                segments.c.environment_id == environment_id,
+                segments.c.deleted.is_(False),
+                segments.c.unbounded.is_(True),
+                big_segment_state.c.segment_created == segments.c.creation_date,
+                big_segment_targets.c.generation == segments.c.generation,
+                big_segment_targets.c.context_key == context_key,
             )
         ).all()
         found: dict[str, bool] = {}
@@ -249,11 +259,11 @@ class SqlBigSegmentRepository:
             return 0
         segment_id = self._segment_id(environment_id, key)
         result = self.connection.execute(
-            T.delete().where(
-                T.c.segment_id == segment_id,
-                T.c.generation == generation,
-                T.c.excluded.is_(excluded),
-                T.c.context_key.in_(list(keys)),
+            big_segment_targets.delete().where(
+                big_segment_targets.c.segment_id == segment_id,
+                big_segment_targets.c.generation == generation,
+                big_segment_targets.c.excluded.is_(excluded),
+                big_segment_targets.c.context_key.in_(list(keys)),
             )
         )
         return int(result.rowcount)
@@ -272,11 +282,11 @@ class SqlBigSegmentRepository:
             return set()
         segment_id = self._segment_id(environment_id, key)
         rows = self.connection.execute(
-            sa.select(T.c.context_key).where(
-                T.c.segment_id == segment_id,
-                T.c.generation == generation,
-                T.c.excluded.is_(excluded),
-                T.c.context_key.in_(list(keys)),
+            sa.select(big_segment_targets.c.context_key).where(
+                big_segment_targets.c.segment_id == segment_id,
+                big_segment_targets.c.generation == generation,
+                big_segment_targets.c.excluded.is_(excluded),
+                big_segment_targets.c.context_key.in_(list(keys)),
             )
         )
         return set(rows.scalars())
@@ -287,17 +297,17 @@ class SqlBigSegmentRepository:
         """Copy one list of a generation into another (a replace keeps the excluded list)."""
         segment_id = self._segment_id(environment_id, key)
         result = self.connection.execute(
-            T.insert().from_select(
+            big_segment_targets.insert().from_select(
                 ["segment_id", "generation", "context_key", "excluded"],
                 sa.select(
-                    T.c.segment_id,
+                    big_segment_targets.c.segment_id,
                     sa.literal(to_generation, sa.Integer),
-                    T.c.context_key,
-                    T.c.excluded,
+                    big_segment_targets.c.context_key,
+                    big_segment_targets.c.excluded,
                 ).where(
-                    T.c.segment_id == segment_id,
-                    T.c.generation == generation,
-                    T.c.excluded.is_(excluded),
+                    big_segment_targets.c.segment_id == segment_id,
+                    big_segment_targets.c.generation == generation,
+                    big_segment_targets.c.excluded.is_(excluded),
                 ),
             )
         )
@@ -308,9 +318,9 @@ class SqlBigSegmentRepository:
         segment_id = self._segment_id(environment_id, key)
         value = self.connection.execute(
             sa.select(sa.func.count()).where(
-                T.c.segment_id == segment_id,
-                T.c.generation == generation,
-                T.c.excluded.is_(excluded),
+                big_segment_targets.c.segment_id == segment_id,
+                big_segment_targets.c.generation == generation,
+                big_segment_targets.c.excluded.is_(excluded),
             )
         ).scalar_one()
         return int(value)
@@ -323,17 +333,17 @@ class SqlBigSegmentRepository:
         last: str | None = None
         while True:
             query = (
-                sa.select(T.c.context_key)
+                sa.select(big_segment_targets.c.context_key)
                 .where(
-                    T.c.segment_id == segment_id,
-                    T.c.generation == generation,
-                    T.c.excluded.is_(excluded),
+                    big_segment_targets.c.segment_id == segment_id,
+                    big_segment_targets.c.generation == generation,
+                    big_segment_targets.c.excluded.is_(excluded),
                 )
-                .order_by(T.c.context_key)
+                .order_by(big_segment_targets.c.context_key)
                 .limit(_KEY_PAGE)
             )
             if last is not None:
-                query = query.where(T.c.context_key > last)
+                query = query.where(big_segment_targets.c.context_key > last)
             page = list(self.connection.execute(query).scalars())
             if not page:
                 return
@@ -344,25 +354,28 @@ class SqlBigSegmentRepository:
         """Delete every membership row of the segment outside ``except_generation``."""
         segment_id = self._segment_id(environment_id, key)
         result = self.connection.execute(
-            T.delete().where(T.c.segment_id == segment_id, T.c.generation != except_generation)
+            big_segment_targets.delete().where(
+                big_segment_targets.c.segment_id == segment_id,
+                big_segment_targets.c.generation != except_generation,
+            )
         )
         return int(result.rowcount)
 
     def big_segments(self, *, environment_id: str) -> list[tuple[str, int]]:
         """(key, generation) of every live big segment of an environment."""
         rows = self.connection.execute(
-            sa.select(SEG.c.key, SEG.c.generation).where(
-                SEG.c.environment_id == environment_id,
-                SEG.c.deleted.is_(False),
-                SEG.c.unbounded.is_(True),
+            sa.select(segments.c.key, segments.c.generation).where(
+                segments.c.environment_id == environment_id,
+                segments.c.deleted.is_(False),
+                segments.c.unbounded.is_(True),
             )
         ).all()
         return [(r.key, int(r.generation or 1)) for r in rows]
 
     def environments_with_big_segments(self) -> list[str]:
         rows = self.connection.execute(
-            sa.select(SEG.c.environment_id)
-            .where(SEG.c.unbounded.is_(True), SEG.c.deleted.is_(False))
+            sa.select(segments.c.environment_id)
+            .where(segments.c.unbounded.is_(True), segments.c.deleted.is_(False))
             .distinct()
         ).all()
         return [r.environment_id for r in rows]

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from segmentd.errors import NotFound
 from segmentd.store import schema
 
-SEG = schema.segments
+segments = schema.segments
 
 
 def live_segment_id(connection: Connection, *, environment_id: str, key: str) -> int:
@@ -18,10 +18,10 @@ def live_segment_id(connection: Connection, *, environment_id: str, key: str) ->
     segment deleted and created again under the same key never inherits them.
     """
     row = connection.execute(
-        sa.select(SEG.c.id).where(
-            SEG.c.environment_id == environment_id,
-            SEG.c.key == key,
-            SEG.c.deleted.is_(False),
+        sa.select(segments.c.id).where(
+            segments.c.environment_id == environment_id,
+            segments.c.key == key,
+            segments.c.deleted.is_(False),
         )
     ).first()
     if row is None:

@@ -8,8 +8,8 @@ from sqlalchemy.engine import Connection
 from segmentd.domain.expiring.targets import ExpiringTarget
 from segmentd.store import schema
 
-x = schema.segment_expiring_targets
-s = schema.segments
+segment_expiring_targets = schema.segment_expiring_targets
+segments = schema.segments
 
 
 class SqlExpiringTargetRepository:
@@ -18,10 +18,10 @@ class SqlExpiringTargetRepository:
 
     def _segment_id(self, environment_id: str, segment_key: str) -> int | None:
         segment_id: int | None = self.connection.execute(
-            sa.select(s.c.id).where(
-                s.c.environment_id == environment_id,
-                s.c.key == segment_key,
-                s.c.deleted.is_(False),
+            sa.select(segments.c.id).where(
+                segments.c.environment_id == environment_id,
+                segments.c.key == segment_key,
+                segments.c.deleted.is_(False),
             )
         ).scalar_one_or_none()
         return segment_id
@@ -31,9 +31,14 @@ class SqlExpiringTargetRepository:
         if segment_id is None:
             return ()
         rows = self.connection.execute(
-            sa.select(x)
-            .where(x.c.segment_id == segment_id)
-            .order_by(x.c.expiration_date, x.c.target_type, x.c.context_kind, x.c.context_key)
+            sa.select(segment_expiring_targets)
+            .where(segment_expiring_targets.c.segment_id == segment_id)
+            .order_by(
+                segment_expiring_targets.c.expiration_date,
+                segment_expiring_targets.c.target_type,
+                segment_expiring_targets.c.context_kind,
+                segment_expiring_targets.c.context_key,
+            )
         ).all()
         return tuple(
             ExpiringTarget(
@@ -53,10 +58,14 @@ class SqlExpiringTargetRepository:
         segment_id = self._segment_id(environment_id, segment_key)
         if segment_id is None:
             return
-        self.connection.execute(x.delete().where(x.c.segment_id == segment_id))
+        self.connection.execute(
+            segment_expiring_targets.delete().where(
+                segment_expiring_targets.c.segment_id == segment_id
+            )
+        )
         if targets:
             self.connection.execute(
-                x.insert(),
+                segment_expiring_targets.insert(),
                 [
                     {
                         "id": t.id,
@@ -73,11 +82,17 @@ class SqlExpiringTargetRepository:
 
     def due(self, *, now_ms: int, limit: int) -> tuple[tuple[str, str], ...]:
         rows = self.connection.execute(
-            sa.select(s.c.environment_id, s.c.key)
-            .select_from(x.join(s, s.c.id == x.c.segment_id))
-            .where(x.c.expiration_date <= now_ms, s.c.deleted.is_(False))
-            .group_by(s.c.environment_id, s.c.key)
-            .order_by(sa.func.min(x.c.expiration_date))
+            sa.select(segments.c.environment_id, segments.c.key)
+            .select_from(
+                segment_expiring_targets.join(
+                    segments, segments.c.id == segment_expiring_targets.c.segment_id
+                )
+            )
+            .where(
+                segment_expiring_targets.c.expiration_date <= now_ms, segments.c.deleted.is_(False)
+            )
+            .group_by(segments.c.environment_id, segments.c.key)
+            .order_by(sa.func.min(segment_expiring_targets.c.expiration_date))
             .limit(limit)
         ).all()
         return tuple((r.environment_id, r.key) for r in rows)

@@ -13,12 +13,13 @@ from segmentd.domain.flags.codec import (
 from segmentd.domain.flags.model import Flag
 from segmentd.store import schema
 from segmentd.store.flags.repository import (
-    C,
-    F,
     archived_from_row,
     client_side_from_row,
     config_from_row,
 )
+
+flags = schema.flags
+flag_configs = schema.flag_configs
 
 _TRUE, _FALSE = b"true", b"false"
 
@@ -67,35 +68,37 @@ class SqlFeedRepository:
         self.connection = connection
 
     def segments(self, *, environment_id: str) -> dict[str, bytes]:
-        t = schema.segments
+        segments = schema.segments
         rows = self.connection.execute(
             sa.select(
-                t.c.key,
-                t.c.version,
-                t.c.salt,
-                t.c.unbounded,
-                t.c.unbounded_context_kind,
-                t.c.generation,
-                t.c.deleted,
-                t.c.targeting,
-            ).where(t.c.environment_id == environment_id, t.c.deleted.is_(False))
+                segments.c.key,
+                segments.c.version,
+                segments.c.salt,
+                segments.c.unbounded,
+                segments.c.unbounded_context_kind,
+                segments.c.generation,
+                segments.c.deleted,
+                segments.c.targeting,
+            ).where(segments.c.environment_id == environment_id, segments.c.deleted.is_(False))
         ).all()
         return {row[0]: segment_sdk_bytes(*row) for row in rows}
 
     def flags(self, *, environment_id: str) -> dict[str, bytes]:
         rows = self.connection.execute(
             sa.select(
-                F.c.key,
-                F.c.variations,
-                F.c.using_environment_id,
-                F.c.using_mobile_key,
-                F.c.settings,
-                C.c.version,
-                C.c.deleted,
-                C.c.config,
+                flags.c.key,
+                flags.c.variations,
+                flags.c.using_environment_id,
+                flags.c.using_mobile_key,
+                flags.c.settings,
+                flag_configs.c.version,
+                flag_configs.c.deleted,
+                flag_configs.c.config,
             )
-            .join(C, C.c.flag_id == F.c.id)
-            .where(C.c.environment_id == environment_id, C.c.deleted.is_(False))
+            .join(flag_configs, flag_configs.c.flag_id == flags.c.id)
+            .where(
+                flag_configs.c.environment_id == environment_id, flag_configs.c.deleted.is_(False)
+            )
         ).all()
         out = {}
         for row in rows:

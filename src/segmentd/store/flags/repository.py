@@ -35,22 +35,24 @@ from segmentd.services.ports import Page
 from segmentd.store import schema
 from segmentd.store.driver import Prepared
 
-F, C, R = schema.flags, schema.flag_configs, schema.flag_segment_refs
-E = schema.environments
+flags = schema.flags
+flag_configs = schema.flag_configs
+flag_segment_refs = schema.flag_segment_refs
+environments = schema.environments
 
 #: Built once (building and caching a statement costs more than running it): the flags
 #: whose rules in an environment reference a segment (``_flags`` of a segment GET).
 FLAGS_REFERENCING_SEGMENT = Prepared(
-    sa.select(F.c.key, F.c.name)
-    .join(C, C.c.flag_id == F.c.id)
-    .join(R, R.c.config_id == C.c.id)
+    sa.select(flags.c.key, flags.c.name)
+    .join(flag_configs, flag_configs.c.flag_id == flags.c.id)
+    .join(flag_segment_refs, flag_segment_refs.c.config_id == flag_configs.c.id)
     .where(
-        C.c.environment_id == sa.bindparam("b_environment_id"),
-        R.c.segment_key == sa.bindparam("b_segment_key"),
-        C.c.deleted.is_(False),
-        F.c.deleted.is_(False),
+        flag_configs.c.environment_id == sa.bindparam("b_environment_id"),
+        flag_segment_refs.c.segment_key == sa.bindparam("b_segment_key"),
+        flag_configs.c.deleted.is_(False),
+        flags.c.deleted.is_(False),
     )
-    .order_by(F.c.key)
+    .order_by(flags.c.key)
 )
 
 
@@ -58,7 +60,7 @@ def _dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
+def _flag(m: Any, configs: dict[str, FlagConfig]) -> Flag:
     variations = variations_from_json(orjson.loads(m["variations"]))
     return Flag(
         key=m["key"],
@@ -69,7 +71,7 @@ def _flag(m: Any, environments: dict[str, FlagConfig]) -> Flag:
         temporary=m["temporary"],
         creation_date=m["creation_date"],
         version=m["version"],
-        environments=environments,
+        environments=configs,
         client_side=client_side_from_row(m),
         settings=stored_settings_from_json(
             orjson.loads(m["settings"]), variation_count=len(variations)
@@ -121,8 +123,8 @@ class SqlFlagRepository:
 
     def add(self, *, project: Project, flag: Flag) -> Flag:
         existing = self.connection.execute(
-            sa.select(F.c.id, F.c.version, F.c.deleted).where(
-                F.c.project_id == project.id, F.c.key == flag.key
+            sa.select(flags.c.id, flags.c.version, flags.c.deleted).where(
+                flags.c.project_id == project.id, flags.c.key == flag.key
             )
         ).first()
         if existing is not None and not existing.deleted:
@@ -131,7 +133,7 @@ class SqlFlagRepository:
             try:
                 with self.connection.begin_nested():
                     flag_id = self.connection.execute(
-                        F.insert().values(project_id=project.id, **_flag_values(flag))
+                        flags.insert().values(project_id=project.id, **_flag_values(flag))
                     ).inserted_primary_key[0]  # type: ignore[index]
             except sa.exc.IntegrityError:
                 raise KeyExists(f"Duplicate flag key {flag.key!r}") from None
@@ -140,14 +142,20 @@ class SqlFlagRepository:
             flag_id = existing.id
             flag = replace(flag, version=existing.version + 1)
             updated = self.connection.execute(
-                F.update()
-                .where(F.c.id == flag_id, F.c.deleted.is_(True), F.c.version == existing.version)
+                flags.update()
+                .where(
+                    flags.c.id == flag_id,
+                    flags.c.deleted.is_(True),
+                    flags.c.version == existing.version,
+                )
                 .values(**_flag_values(flag))
             )
             if updated.rowcount != 1:
                 raise KeyExists(f"Duplicate flag key {flag.key!r}")
             rows = self.connection.execute(
-                sa.select(C.c.id, C.c.environment_id, C.c.version).where(C.c.flag_id == flag_id)
+                sa.select(
+                    flag_configs.c.id, flag_configs.c.environment_id, flag_configs.c.version
+                ).where(flag_configs.c.flag_id == flag_id)
             ).all()
             old = {r.environment_id: (r.id, r.version) for r in rows}
         configs = {}
@@ -157,15 +165,15 @@ class SqlFlagRepository:
                 config_id, version = old[environment.id]
                 config = replace(config, version=version + 1)
                 self.connection.execute(
-                    C.update()
-                    .where(C.c.id == config_id)
+                    flag_configs.update()
+                    .where(flag_configs.c.id == config_id)
                     .values(
                         version=config.version, deleted=False, config=_dumps(config_to_json(config))
                     )
                 )
             else:
                 config_id = self.connection.execute(
-                    C.insert().values(
+                    flag_configs.insert().values(
                         flag_id=flag_id,
                         environment_id=environment.id,
                         version=config.version,
@@ -178,17 +186,20 @@ class SqlFlagRepository:
         return replace(flag, environments=configs)
 
     def _write_refs(self, config_id: int, config: FlagConfig | None) -> None:
-        self.connection.execute(R.delete().where(R.c.config_id == config_id))
+        self.connection.execute(
+            flag_segment_refs.delete().where(flag_segment_refs.c.config_id == config_id)
+        )
         keys = sorted(config.segment_keys()) if config is not None else []
         if keys:
             self.connection.execute(
-                R.insert(), [{"config_id": config_id, "segment_key": k} for k in keys]
+                flag_segment_refs.insert(),
+                [{"config_id": config_id, "segment_key": k} for k in keys],
             )
 
     def _flag_id(self, project: Project, key: str) -> int | None:
         flag_id: int | None = self.connection.execute(
-            sa.select(F.c.id).where(
-                F.c.project_id == project.id, F.c.key == key, F.c.deleted.is_(False)
+            sa.select(flags.c.id).where(
+                flags.c.project_id == project.id, flags.c.key == key, flags.c.deleted.is_(False)
             )
         ).scalar()
         return flag_id
@@ -199,8 +210,8 @@ class SqlFlagRepository:
             raise OptimisticLockError()
         if flag.version != expected.version:
             result = self.connection.execute(
-                F.update()
-                .where(F.c.id == flag_id, F.c.version == expected.version)
+                flags.update()
+                .where(flags.c.id == flag_id, flags.c.version == expected.version)
                 .values(**_flag_values(flag))
             )
             if result.rowcount != 1:
@@ -211,14 +222,14 @@ class SqlFlagRepository:
             if config.version == before.version:
                 continue
             row = self.connection.execute(
-                C.update()
+                flag_configs.update()
                 .where(
-                    C.c.flag_id == flag_id,
-                    C.c.environment_id == env_ids[env_key],
-                    C.c.version == before.version,
+                    flag_configs.c.flag_id == flag_id,
+                    flag_configs.c.environment_id == env_ids[env_key],
+                    flag_configs.c.version == before.version,
                 )
                 .values(version=config.version, config=_dumps(config_to_json(config)))
-                .returning(C.c.id)
+                .returning(flag_configs.c.id)
             ).first()
             if row is None:
                 raise OptimisticLockError()
@@ -227,8 +238,8 @@ class SqlFlagRepository:
     def delete(self, *, project: Project, expected: Flag) -> dict[str, int]:
         flag_id = self._flag_id(project, expected.key)
         result = self.connection.execute(
-            F.update()
-            .where(F.c.id == flag_id, F.c.version == expected.version)
+            flags.update()
+            .where(flags.c.id == flag_id, flags.c.version == expected.version)
             .values(deleted=True, version=expected.version + 1)
         )
         if flag_id is None or result.rowcount != 1:
@@ -237,14 +248,14 @@ class SqlFlagRepository:
         for environment in project.environments:
             before = expected.environments[environment.key]
             row = self.connection.execute(
-                C.update()
+                flag_configs.update()
                 .where(
-                    C.c.flag_id == flag_id,
-                    C.c.environment_id == environment.id,
-                    C.c.version == before.version,
+                    flag_configs.c.flag_id == flag_id,
+                    flag_configs.c.environment_id == environment.id,
+                    flag_configs.c.version == before.version,
                 )
                 .values(deleted=True, version=before.version + 1)
-                .returning(C.c.id)
+                .returning(flag_configs.c.id)
             ).first()
             if row is None:
                 raise OptimisticLockError()
@@ -254,8 +265,8 @@ class SqlFlagRepository:
 
     def add_environment(self, *, project_id: str, environment_id: str, now: int) -> None:
         rows = self.connection.execute(
-            sa.select(F.c.id, F.c.variations, F.c.settings).where(
-                F.c.project_id == project_id, F.c.deleted.is_(False)
+            sa.select(flags.c.id, flags.c.variations, flags.c.settings).where(
+                flags.c.project_id == project_id, flags.c.deleted.is_(False)
             )
         ).all()
         for row in rows:
@@ -271,7 +282,7 @@ class SqlFlagRepository:
                 off_variation=defaults.off_variation,
             )
             self.connection.execute(
-                C.insert().values(
+                flag_configs.insert().values(
                     flag_id=row.id,
                     environment_id=environment_id,
                     version=1,
@@ -287,10 +298,10 @@ class SqlFlagRepository:
         if not flag_ids:
             return out
         rows = self.connection.execute(
-            sa.select(C, E.c.key.label("environment_key"))
-            .join(E, E.c.id == C.c.environment_id)
-            .where(C.c.flag_id.in_(flag_ids))
-            .order_by(E.c.creation_date, E.c.key)
+            sa.select(flag_configs, environments.c.key.label("environment_key"))
+            .join(environments, environments.c.id == flag_configs.c.environment_id)
+            .where(flag_configs.c.flag_id.in_(flag_ids))
+            .order_by(environments.c.creation_date, environments.c.key)
         ).all()
         for row in rows:
             out[row.flag_id][row.environment_key] = config_from_row(row._mapping)
@@ -298,24 +309,26 @@ class SqlFlagRepository:
 
     def get(self, *, project: Project, key: str) -> Flag | None:
         row = self.connection.execute(
-            sa.select(F).where(F.c.project_id == project.id, F.c.key == key, F.c.deleted.is_(False))
+            sa.select(flags).where(
+                flags.c.project_id == project.id, flags.c.key == key, flags.c.deleted.is_(False)
+            )
         ).first()
         if row is None:
             return None
         return _flag(row._mapping, self._configs([row.id])[row.id])
 
     def list(self, *, project: Project, limit: int, offset: int) -> Page[Flag]:
-        where = sa.and_(F.c.project_id == project.id, F.c.deleted.is_(False))
+        where = sa.and_(flags.c.project_id == project.id, flags.c.deleted.is_(False))
         rows = self.connection.execute(
-            sa.select(F)
+            sa.select(flags)
             .where(where)
-            .order_by(F.c.creation_date, F.c.key)
+            .order_by(flags.c.creation_date, flags.c.key)
             .limit(limit)
             .offset(offset)
         ).all()
         configs = self._configs([r.id for r in rows])
         total: int = self.connection.execute(
-            sa.select(sa.func.count()).select_from(F).where(where)
+            sa.select(sa.func.count()).select_from(flags).where(where)
         ).scalar_one()
         return Page(tuple(_flag(r._mapping, configs[r.id]) for r in rows), total)
 
@@ -328,17 +341,23 @@ class SqlFlagRepository:
         return tuple(FlagListing(key=key, name=name) for key, name in rows)
 
     def for_environment(self, *, environment_id: str, key: str) -> tuple[Flag, FlagConfig] | None:
-        project_id = sa.select(E.c.project_id).where(E.c.id == environment_id).scalar_subquery()
+        project_id = (
+            sa.select(environments.c.project_id)
+            .where(environments.c.id == environment_id)
+            .scalar_subquery()
+        )
         row = self.connection.execute(
             sa.select(
-                F,
-                C.c.version.label("config_version"),
-                C.c.deleted.label("config_deleted"),
-                C.c.config,
+                flags,
+                flag_configs.c.version.label("config_version"),
+                flag_configs.c.deleted.label("config_deleted"),
+                flag_configs.c.config,
             )
-            .join(C, C.c.flag_id == F.c.id)
+            .join(flag_configs, flag_configs.c.flag_id == flags.c.id)
             .where(
-                F.c.project_id == project_id, F.c.key == key, C.c.environment_id == environment_id
+                flags.c.project_id == project_id,
+                flags.c.key == key,
+                flag_configs.c.environment_id == environment_id,
             )
         ).first()
         if row is None:
@@ -352,18 +371,18 @@ class SqlFlagRepository:
     def live_in_environment(self, *, environment_id: str) -> tuple[tuple[Flag, FlagConfig], ...]:
         rows = self.connection.execute(
             sa.select(
-                F,
-                C.c.version.label("config_version"),
-                C.c.deleted.label("config_deleted"),
-                C.c.config,
+                flags,
+                flag_configs.c.version.label("config_version"),
+                flag_configs.c.deleted.label("config_deleted"),
+                flag_configs.c.config,
             )
-            .join(C, C.c.flag_id == F.c.id)
+            .join(flag_configs, flag_configs.c.flag_id == flags.c.id)
             .where(
-                C.c.environment_id == environment_id,
-                C.c.deleted.is_(False),
-                F.c.deleted.is_(False),
+                flag_configs.c.environment_id == environment_id,
+                flag_configs.c.deleted.is_(False),
+                flags.c.deleted.is_(False),
             )
-            .order_by(F.c.key)
+            .order_by(flags.c.key)
         ).all()
         out = []
         for row in rows:

@@ -78,26 +78,29 @@ def segment_values(segment: Segment) -> dict[str, object]:
 
 # Statements of the hot paths, built once: constructing and cache-keying a statement per
 # call costs more than executing it. Values travel as parameter dicts.
-_t = schema.segments
+segments = schema.segments
 _WHERE_LIVE_KEY = (
-    _t.c.environment_id == sa.bindparam("b_environment_id"),
-    _t.c.key == sa.bindparam("b_key"),
-    _t.c.deleted.is_(False),
+    segments.c.environment_id == sa.bindparam("b_environment_id"),
+    segments.c.key == sa.bindparam("b_key"),
+    segments.c.deleted.is_(False),
 )
-SELECT_SEGMENT_ROW = sa.select(_t.c.id, _t.c.version, _t.c.deleted).where(
-    _t.c.environment_id == sa.bindparam("b_environment_id"), _t.c.key == sa.bindparam("b_key")
+SELECT_SEGMENT_ROW = sa.select(segments.c.id, segments.c.version, segments.c.deleted).where(
+    segments.c.environment_id == sa.bindparam("b_environment_id"),
+    segments.c.key == sa.bindparam("b_key"),
 )
-SELECT_LIVE_SEGMENT = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY))
-SELECT_LIVE_SEGMENT_FOR_UPDATE = Prepared(sa.select(_t).where(*_WHERE_LIVE_KEY).with_for_update())
+SELECT_LIVE_SEGMENT = Prepared(sa.select(segments).where(*_WHERE_LIVE_KEY))
+SELECT_LIVE_SEGMENT_FOR_UPDATE = Prepared(
+    sa.select(segments).where(*_WHERE_LIVE_KEY).with_for_update()
+)
 
 
 def _insert_new(insert: Callable[[sa.Table], Any]) -> Prepared:
     # Every column but the id bound; a taken key inserts nothing (and returns no id).
     return Prepared(
-        insert(_t)
-        .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key != "id"})
+        insert(segments)
+        .values({c.key: sa.bindparam(c.key) for c in segments.c if c.key != "id"})
         .on_conflict_do_nothing()
-        .returning(_t.c.id)
+        .returning(segments.c.id)
     )
 
 
@@ -107,22 +110,24 @@ INSERT_SEGMENT = {
     "sqlite": _insert_new(sqlite.insert),
     "postgresql": _insert_new(postgresql.insert),
 }
-REVIVE_SEGMENT = _t.update().where(
-    _t.c.id == sa.bindparam("b_id"),
-    _t.c.deleted.is_(True),
-    _t.c.version == sa.bindparam("b_version"),
+REVIVE_SEGMENT = segments.update().where(
+    segments.c.id == sa.bindparam("b_id"),
+    segments.c.deleted.is_(True),
+    segments.c.version == sa.bindparam("b_version"),
 )
 UPDATE_SEGMENT = Prepared(
-    _t.update()
-    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
-    .values({c.key: sa.bindparam(c.key) for c in _t.c if c.key not in ("id", "environment_id")})
-    .returning(_t.c.id)
+    segments.update()
+    .where(*_WHERE_LIVE_KEY, segments.c.version == sa.bindparam("b_version"))
+    .values(
+        {c.key: sa.bindparam(c.key) for c in segments.c if c.key not in ("id", "environment_id")}
+    )
+    .returning(segments.c.id)
 )
 DELETE_SEGMENT = (
-    _t.update()
-    .where(*_WHERE_LIVE_KEY, _t.c.version == sa.bindparam("b_version"))
+    segments.update()
+    .where(*_WHERE_LIVE_KEY, segments.c.version == sa.bindparam("b_version"))
     .values(deleted=True, version=sa.bindparam("b_version") + 1)
-    .returning(_t.c.id)
+    .returning(segments.c.id)
 )
 INSERT_TAG = Prepared(
     schema.segment_tags.insert().values(
@@ -229,24 +234,22 @@ class SqlSegmentRepository(Repository):
         return expected_version + 1
 
     def live_versions(self, *, environment_id: str) -> dict[str, int]:
-        t = schema.segments
         rows = self.connection.execute(
-            sa.select(t.c.key, t.c.version).where(
-                t.c.environment_id == environment_id, t.c.deleted.is_(False)
+            sa.select(segments.c.key, segments.c.version).where(
+                segments.c.environment_id == environment_id, segments.c.deleted.is_(False)
             )
         )
         return {key: version for key, version in rows}  # noqa: C416 (Row, not tuple)
 
     def get_many(self, *, environment_id: str, keys: Collection[str]) -> tuple[Segment, ...]:
-        t = schema.segments
         found: list[Segment] = []
         ordered = sorted(keys)
         for start in range(0, len(ordered), 500):  # stay under bound-parameter limits
             rows = self.connection.execute(
-                sa.select(t).where(
-                    t.c.environment_id == environment_id,
-                    t.c.deleted.is_(False),
-                    t.c.key.in_(ordered[start : start + 500]),
+                sa.select(segments).where(
+                    segments.c.environment_id == environment_id,
+                    segments.c.deleted.is_(False),
+                    segments.c.key.in_(ordered[start : start + 500]),
                 )
             )
             found.extend(segment_from_row(row) for row in rows)
