@@ -96,10 +96,7 @@ def listen(host: str, port: int, *, workers: int = 1) -> socket.socket:
         if per_worker:
             address = sock.getsockname()  # the port it really got, if asked for 0
             sock.close()
-            sock = _PerWorkerSocket(family, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.bind(address)
+            sock = _bind_reuse_port(_PerWorkerSocket(family, socket.SOCK_STREAM), address)
     except OSError as error:
         sock.close()
         hint = (
@@ -128,11 +125,16 @@ class _PerWorkerSocket(socket.socket):
 
 def _worker_listener(family: int, address: tuple[str, int]) -> socket.socket:
     """In a worker process: its own listening socket in the port's ``SO_REUSEPORT`` group."""
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = _bind_reuse_port(socket.socket(family, socket.SOCK_STREAM), address)
+    sock.listen(_BACKLOG)
+    return sock
+
+
+def _bind_reuse_port(sock: socket.socket, address: tuple[str, int]) -> socket.socket:
+    """``sock`` bound to ``address`` as a member of the port's ``SO_REUSEPORT`` group."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(address)
-    sock.listen(_BACKLOG)
     return sock
 
 

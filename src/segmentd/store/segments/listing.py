@@ -53,21 +53,19 @@ def _query(value: tuple[str, ...], dialect: str) -> ColumnElement[bool]:
                 for c in columns
             )
         )
-    text = schema.SEGMENT_SEARCH_TEXT
-    return sa.or_(*(_search_term(text, columns, term) for term in value))
+    return sa.or_(*(_search_term(term) for term in value))
 
 
-def _search_term(
-    text: ColumnElement[str], columns: tuple[ColumnElement[Any], ...], term: str
-) -> ColumnElement[bool]:
+def _search_term(term: str) -> ColumnElement[bool]:
     """PostgreSQL: ``term`` in key, name or description, through ``search_text`` (their
     concatenation, lowercased): ``search_text LIKE lower(pattern)`` is ``ILIKE`` on a UTF-8
     database, which lowercases both sides with ``lower``. A term without a space cannot span
     the separating spaces, so that match is already exact; a term with one is checked column
     by column on the rows found."""
-    found = text.like(sa.func.lower(_like(term)), escape="\\")
+    found = schema.SEGMENT_SEARCH_TEXT.like(sa.func.lower(_like(term)), escape="\\")
     if " " not in term:
         return found
+    columns = (segments.c.key, segments.c.name, segments.c.description)
     return sa.and_(found, sa.or_(*(c.ilike(_like(term), escape="\\") for c in columns)))
 
 

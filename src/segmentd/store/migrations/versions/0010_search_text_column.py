@@ -26,16 +26,12 @@ Revises: 0009
 
 from __future__ import annotations
 
-import logging
-
 from alembic import op
 
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
-
-log = logging.getLogger("segmentd.store")
 
 SEARCH_TEXT_SQL = "lower(key || ' ' || name || ' ' || coalesce(description, ''))"
 OLD_INDEXES = (
