@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from segmentd.domain.segments.model import Segment
 from segmentd.domain.shared.context import Context
+from segmentd.evaluation.batch import SegmentBatch, batched_rules_membership
 from segmentd.evaluation.explain import ClauseExplanation, Explanation, RuleExplanation, explain
 from segmentd.evaluation.preprocess import PreparedCache, PreparedSegment, prepare_segment
 from segmentd.evaluation.reasons import (
@@ -29,6 +30,7 @@ from segmentd.evaluation.segments import (
     SegmentProvider,
     hashed_context_key,
     segment_membership,
+    targeted_membership,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Reason",
     "Result",
     "RuleExplanation",
+    "SegmentBatch",
     "SegmentProvider",
     "StaticSegments",
     "evaluate",
@@ -85,7 +88,7 @@ def evaluate(
 
 
 def evaluate_many(
-    segments: Iterable[PreparedSegment],
+    segments: Iterable[PreparedSegment] | SegmentBatch,
     context: Context,
     provider: SegmentProvider,
     *,
@@ -94,16 +97,26 @@ def evaluate_many(
     """:func:`evaluate` for one context over many segments, in the order given.
 
     Why: answering "which segments is this context in?" for a whole environment. One scope
-    serves every segment, so a Big Segment store is asked at most once per context key.
-    Promise: each result equals what :func:`evaluate` returns for that segment alone.
+    serves every segment, so a Big Segment store is asked at most once per context key, and
+    the segments' value-set clauses are looked up through a :class:`SegmentBatch` (pass one
+    to reuse it; otherwise one is built for this call). Promise: each result equals what
+    :func:`evaluate` returns for that segment alone.
     """
+    batch = segments if isinstance(segments, SegmentBatch) else SegmentBatch(segments)
     scope = Scope(context, provider, big_segments)
     scope.clause_results = {}  # the same clause in many segments is decided once
+    matched = batch.matched_clauses(context)
     results = []
-    for prepared in segments:
+    for prepared in batch.segments:
         scope.big_segments_status = None
         try:
-            is_member, reason = segment_membership(prepared, scope)
+            if prepared.batchable:
+                decided = targeted_membership(prepared, context)
+                if decided is None:
+                    decided = batched_rules_membership(prepared, matched, scope)
+                is_member, reason = decided
+            else:
+                is_member, reason = segment_membership(prepared, scope)
         except MalformedSegment as failure:
             is_member, reason = False, Reason("error", error=failure.detail)
             scope.stack.clear()

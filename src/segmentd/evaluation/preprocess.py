@@ -11,6 +11,7 @@ with :func:`segmentd.evaluation.operators.operator_matches` (pinned by a propert
 from __future__ import annotations
 
 import operator
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,11 @@ class PreparedClause:
     #: negate): one context gets the same answer from all of them, so an evaluation over
     #: many segments computes it once. ``None`` for ``segmentMatch`` (depends on segments).
     identity: int | None = None
+    #: How a :class:`~segmentd.evaluation.batch.SegmentBatch` finds this clause by value:
+    #: ``(operator, values)`` with operator ``in``, ``startsWith`` or ``endsWith`` (a
+    #: ``matches`` of ``^`` and plain characters is a ``startsWith``), or ``None`` when the
+    #: clause must be tested (other operators, ``kind``, ``segmentMatch``, bad references).
+    lookup: tuple[str, tuple[JsonValue, ...]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,11 @@ class PreparedRule:
     bucket_by: AttributeRef | None
     rollout_context_kind: str
     reason: Reason
+    #: Identities of the clauses a :class:`~segmentd.evaluation.batch.SegmentBatch` finds by
+    #: value (:data:`INDEXED_OPERATORS`): all must be among the context's matched clauses.
+    indexed: frozenset[int] = frozenset()
+    #: The other clauses, which a batch tests one by one (in order).
+    tested: tuple[PreparedClause, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,12 @@ class PreparedSegment:
     generation: int | None
     #: Whether any per-kind target list is non-empty (lets the hot path skip them).
     has_kind_targets: bool
+    #: Whether a batch may evaluate the rules through its index: no ``segmentMatch`` clause,
+    #: no malformed attribute reference, no Big Segment procedure (see
+    #: :mod:`segmentd.evaluation.batch`).
+    batchable: bool = False
+    #: The rules' indexed clauses (one per identity), which a batch adds to its index.
+    indexed_clauses: tuple[PreparedClause, ...] = ()
 
     @property
     def big_segment_ref(self) -> str:
@@ -107,6 +124,13 @@ def prepare_segment(segment: Segment) -> PreparedSegment:
     time. Promise: never raises for a decoded segment; malformed parts (bad attribute
     references, invalid regexes) are kept and reported by the evaluator when reached.
     """
+    rules = tuple(prepare_rule(rule, i) for i, rule in enumerate(segment.rules))
+    indexed = {
+        clause.identity: clause
+        for rule in rules
+        for clause in rule.clauses
+        if clause.identity is not None and clause.identity in rule.indexed
+    }
     return PreparedSegment(
         source=segment,
         key=segment.key,
@@ -125,11 +149,18 @@ def prepare_segment(segment: Segment) -> PreparedSegment:
             for t in segment.excluded_contexts
             for reason in [Reason("excludedContexts", context_kind=t.context_kind or "user")]
         ),
-        rules=tuple(prepare_rule(rule, i) for i, rule in enumerate(segment.rules)),
+        rules=rules,
         unbounded=segment.unbounded,
         unbounded_context_kind=segment.unbounded_context_kind or DEFAULT_KIND,
         generation=segment.generation,
         has_kind_targets=bool(segment.included_contexts or segment.excluded_contexts),
+        batchable=not segment.unbounded
+        and all(
+            not clause.is_segment_match and clause.attribute.error is None
+            for rule in rules
+            for clause in rule.clauses
+        ),
+        indexed_clauses=tuple(indexed.values()),
     )
 
 
@@ -138,20 +169,29 @@ def prepare_rule(rule: SegmentRule, index: int) -> PreparedRule:
     bucket_by = None
     if rule.bucket_by:  # "" means "by key", as in both SDKs
         bucket_by = parse_attribute_ref(rule.bucket_by, context_kind=rule.rollout_context_kind)
+    clauses = tuple(prepare_clause(c) for c in rule.clauses)
     return PreparedRule(
         index=index,
-        clauses=tuple(prepare_clause(c) for c in rule.clauses),
+        clauses=clauses,
         weight=rule.weight,
         bucket_by=bucket_by,
         rollout_context_kind=rule.rollout_context_kind or DEFAULT_KIND,
         reason=Reason("rule", rule_index=index, rule_id=rule.id),
+        indexed=frozenset(c.identity for c in clauses if _indexed(c) and c.identity is not None),
+        tested=tuple(c for c in clauses if not _indexed(c)),
     )
+
+
+def _indexed(clause: PreparedClause) -> bool:
+    """Whether a batch finds this clause by value rather than testing it."""
+    return clause.lookup is not None
 
 
 def prepare_clause(clause: Clause) -> PreparedClause:
     """Parse the clause's attribute and build its value test."""
     ref = parse_attribute_ref(clause.attribute, context_kind=clause.context_kind)
     is_segment_match = clause.op == "segmentMatch"
+    identity = None if is_segment_match else _identity(clause)
     return PreparedClause(
         source=clause,
         op=clause.op,
@@ -166,8 +206,42 @@ def prepare_clause(clause: Clause) -> PreparedClause:
         # Go ignores non-string segment keys; an unknown key is simply not matched.
         segment_keys=tuple(v for v in clause.values if isinstance(v, str)),
         test=build_value_test(clause.op, clause.values),
-        identity=None if is_segment_match else _identity(clause),
+        identity=identity,
+        lookup=None
+        if identity is None or ref.is_kind or ref.error is not None
+        else _lookup(clause),
     )
+
+
+#: Operators whose clause is a set of values that a context value is looked up in.
+INDEXED_OPERATORS = frozenset({"in", "startsWith", "endsWith"})
+
+#: ``^`` then only characters that stand for themselves (or ``\`` and ASCII punctuation).
+_ANCHORED_LITERAL = re.compile(r"\^((?:[^\\.^$*+?{}\[\]|()]|\\[!-/:-@\[-`{-~])*)")
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def literal_prefix(pattern: str) -> str | None:
+    """The string a regex is a prefix test for, if it is ``^`` and literal characters.
+
+    ``re.search("^user-1\\.", s)`` is ``s.startswith("user-1.")``; anything with another
+    metacharacter (or an escaped letter, which is a class) is not a plain prefix: ``None``.
+    """
+    found = _ANCHORED_LITERAL.fullmatch(pattern)
+    return None if found is None else _ESCAPE.sub(r"\1", found.group(1))
+
+
+def _lookup(clause: Clause) -> tuple[str, tuple[JsonValue, ...]] | None:
+    if clause.op in INDEXED_OPERATORS:
+        return clause.op, clause.values
+    if clause.op != "matches":
+        return None
+    # Values that are not strings, or not valid patterns, never match (see _regex_test).
+    patterns = [v for v in clause.values if operators.compile_regex(v) is not None]
+    prefixes = [literal_prefix(v) for v in patterns if isinstance(v, str)]
+    if not prefixes or None in prefixes:
+        return None
+    return "startsWith", tuple(prefixes)
 
 
 #: Clause identities are small integers, so that looking one up per evaluation is a cheap
@@ -180,7 +254,11 @@ _MAX_IDENTITIES = 1_000_000
 def _identity(clause: Clause) -> int | None:
     # Values carry their type, so that True and 1 (equal in Python) stay apart.
     values = tuple((type(v).__name__, v) for v in clause.values)
-    key = (clause.context_kind or DEFAULT_KIND, clause.attribute, clause.op, clause.negate, values)
+    # The attribute as read, not as written: with no context kind, "/a" is the literal name
+    # "/a"; with one, the path to "a". Equal strings can name different values.
+    ref = parse_attribute_ref(clause.attribute, context_kind=clause.context_kind)
+    reads = (ref.components, ref.is_kind, ref.error)
+    key = (clause.context_kind or DEFAULT_KIND, reads, clause.op, clause.negate, values)
     try:
         found = _IDENTITIES.get(key)
     except TypeError:  # list or object values (only in hand-made data): no sharing
@@ -227,6 +305,9 @@ def _regex_test(values: Sequence[JsonValue]) -> ValueTest:
     patterns = tuple(p for v in values if (p := operators.compile_regex(v)) is not None)
     if not patterns:
         return _never
+    if len(patterns) == 1:  # the usual case, without a generator per test
+        search = patterns[0].search
+        return lambda v: isinstance(v, str) and search(v) is not None
     return lambda v: isinstance(v, str) and any(p.search(v) is not None for p in patterns)
 
 
@@ -238,6 +319,15 @@ def _parsed_test(
     parsed = tuple(p for v in values if (p := parse(v)) is not None)
     if not parsed:
         return _never
+
+    if len(parsed) == 1:  # the usual case, without a generator per test
+        only = parsed[0]
+
+        def test_one(value: JsonValue) -> bool:
+            mine = parse(value)
+            return mine is not None and compare(mine, only)
+
+        return test_one
 
     def test(value: JsonValue) -> bool:
         mine = parse(value)

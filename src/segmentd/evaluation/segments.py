@@ -153,7 +153,7 @@ def segment_membership(segment: PreparedSegment, scope: Scope) -> tuple[bool, Re
     try:
         if segment.unbounded:
             return _big_segment_membership(segment, scope)
-        decided = _targeted(segment, scope.context)
+        decided = targeted_membership(segment, scope.context)
         if decided is not None:
             return decided
         return _rules_membership(segment, scope)
@@ -161,7 +161,9 @@ def segment_membership(segment: PreparedSegment, scope: Scope) -> tuple[bool, Re
         stack.pop()
 
 
-def _targeted(segment: PreparedSegment, context: Context) -> tuple[bool, Reason] | None:
+def targeted_membership(segment: PreparedSegment, context: Context) -> tuple[bool, Reason] | None:
+    """The target lists' answer (``included`` ... ``excludedContexts``), or ``None`` when
+    they do not decide and the rules must."""
     user = context.by_kind.get(DEFAULT_KIND)
     if user is not None and user.key in segment.included:
         return True, INCLUDED

@@ -43,6 +43,7 @@ def test_evaluator__all__pinned():
         "Reason",
         "Result",
         "RuleExplanation",
+        "SegmentBatch",
         "SegmentProvider",
         "StaticSegments",
         "evaluate",

@@ -24,6 +24,7 @@ from segmentd.evaluation.evaluator import (
     PreparedCache,
     PreparedSegment,
     Result,
+    SegmentBatch,
     evaluate_many,
     explain,
 )
@@ -63,6 +64,16 @@ class EnvironmentSegments:
         self.stored = stored
         #: Prepared segments in key order, the order answers list them in.
         self.ordered = [segments[key] for key in sorted(segments)]
+        self._batch: SegmentBatch | None = None
+
+    @property
+    def batch(self) -> SegmentBatch:
+        """:attr:`ordered` indexed for evaluating many at once, built on first use (two
+        threads may both build it; either result is the same)."""
+        batch = self._batch
+        if batch is None:
+            batch = self._batch = SegmentBatch(self.ordered)
+        return batch
 
     def get_segment(self, key: str) -> PreparedSegment | None:
         return self.prepared.get(key)
@@ -184,7 +195,7 @@ class EvaluationService:
         context = parse_context(context_json)
         environment, segments = self._load(project_key, environment_key)
         big = self._big_segments(environment)
-        results = evaluate_many(segments.ordered, context, segments, big_segments=big)
+        results = evaluate_many(segments.batch, context, segments, big_segments=big)
         return [
             Membership(segments.stored[prepared.key], result)
             for prepared, result in zip(segments.ordered, results, strict=True)
