@@ -35,6 +35,7 @@ from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 from segmentd.store.token_lookup import SqlTokenFinder
 from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
+from segmentd.store.wal_checkpoints import WalCheckpointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class Services:
     big_segments: BigSegmentService
     listener: PostgresChangeListener | SqliteChangePoller | None = None
     token_finder: SqlTokenFinder | None = None
+    #: SQLite file databases: the WAL checkpoints a serving process runs in the background.
+    checkpointer: WalCheckpointer | None = None
     #: The database's schema was created by this process (a new database).
     created_database: bool = False
     #: The database URL with any password hidden, for messages.
@@ -74,8 +77,11 @@ class Services:
         return True
 
     def start_background(self) -> None:
-        """Start what a serving process runs in the background: recover imports that a
-        previous process left unfinished, the job workers, and the Redis heartbeat."""
+        """Start what a serving process runs in the background: SQLite's WAL checkpoints,
+        recovery of imports that a previous process left unfinished, the job workers, and the
+        Redis heartbeat."""
+        if self.checkpointer is not None:
+            self.checkpointer.start()
         self.big_segments.jobs.recover()
         self.big_segments.jobs.runner.start()
         self.big_segments.sync.start()
@@ -83,6 +89,8 @@ class Services:
     def stop_background(self) -> None:
         self.big_segments.sync.stop()
         self.big_segments.jobs.runner.stop()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
 
     def close(self) -> None:
         self.stop_background()
@@ -170,6 +178,11 @@ def build_services(
         big_segments=big_segments,
         listener=listener,
         token_finder=token_finder,
+        checkpointer=(
+            WalCheckpointer(engine)
+            if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+            else None
+        ),
         created_database=database.created,
         database_shown=database.shown_url,
     )
