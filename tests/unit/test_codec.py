@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from segmentd.domain.segments import codec
 from segmentd.domain.segments.model import Segment, SegmentRule, SegmentTarget
+from segmentd.domain.segments.validation import validate_segment
 from segmentd.domain.shared.clauses import OPERATORS, Clause
 from segmentd.errors import InvalidRequest
 
@@ -94,3 +97,32 @@ def test_codec__sdk_form__uses_id_and_salt(segment: Segment) -> None:
 def test_codec__wrong_types__invalid_request_naming_field(document: Any, message: str) -> None:
     with pytest.raises(InvalidRequest, match=message.replace("[", r"\[").replace("]", r"\]")):
         codec.segment_from_json(document)
+
+
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        (["a", "b", 3], "included[2]"),
+        ([None], "included[0]"),
+        (["a", ["b"]], "included[1]"),
+    ],
+)
+def test_get_str_tuple__non_string_item__named_by_index(values: list[object], where: str) -> None:
+    with pytest.raises(InvalidRequest, match=rf"^{re.escape(where)}: "):
+        codec.get_str_tuple({"included": values}, "included")
+
+
+def test_get_str_tuple__strings__kept_in_order_with_duplicates() -> None:
+    assert codec.get_str_tuple({"included": ["b", "a", "b"]}, "included") == ("b", "a", "b")
+    assert codec.get_str_tuple({}, "included") == ()
+
+
+@pytest.mark.parametrize("field", ["included", "excluded"])
+def test_validate_segment__empty_context_key__named_by_index(field: str) -> None:
+    segment = Segment(key="s", name="S", creation_date=0, last_modified_date=0)
+    bad = replace(segment, **{field: ("a", "b", "", "c")})
+    with pytest.raises(InvalidRequest, match=rf"^{field}\[2\]: a context key must not be empty"):
+        validate_segment(bad)
+    assert validate_segment(replace(segment, **{field: ("a", "b", "a")})) == replace(
+        segment, **{field: ("a", "b")}
+    )

@@ -45,9 +45,10 @@ def validate_rules(rules: tuple[SegmentRule, ...], *, new_id: NewId) -> tuple[Se
 
 
 def _check_target_keys(keys: tuple[str, ...], *, field: str) -> tuple[str, ...]:
-    for i, target_key in enumerate(keys):
-        if not target_key:
-            raise InvalidRequest(f"{field}[{i}]: a context key must not be empty")
+    if "" in keys:  # one C-level pass; the loop only finds where
+        for i, target_key in enumerate(keys):
+            if not target_key:
+                raise InvalidRequest(f"{field}[{i}]: a context key must not be empty")
     return tuple(dict.fromkeys(keys))
 
 
