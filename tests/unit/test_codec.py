@@ -117,12 +117,17 @@ def test_get_str_tuple__strings__kept_in_order_with_duplicates() -> None:
     assert codec.get_str_tuple({}, "included") == ()
 
 
+def _with_keys(segment: Segment, field: str, keys: tuple[str, ...]) -> Segment:
+    if field == "included":
+        return replace(segment, included=keys)
+    return replace(segment, excluded=keys)
+
+
 @pytest.mark.parametrize("field", ["included", "excluded"])
 def test_validate_segment__empty_context_key__named_by_index(field: str) -> None:
     segment = Segment(key="s", name="S", creation_date=0, last_modified_date=0)
-    bad = replace(segment, **{field: ("a", "b", "", "c")})
     with pytest.raises(InvalidRequest, match=rf"^{field}\[2\]: a context key must not be empty"):
-        validate_segment(bad)
-    assert validate_segment(replace(segment, **{field: ("a", "b", "a")})) == replace(
-        segment, **{field: ("a", "b")}
+        validate_segment(_with_keys(segment, field, ("a", "b", "", "c")))
+    assert validate_segment(_with_keys(segment, field, ("a", "b", "a"))) == _with_keys(
+        segment, field, ("a", "b")
     )
