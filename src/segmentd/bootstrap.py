@@ -32,10 +32,10 @@ from segmentd.services.system import RandomIds, SystemClock
 from segmentd.services.unit_of_work import UnitOfWorkFactory
 from segmentd.store.connect import open_database
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
+from segmentd.store.sqlite_maintenance import SqliteMaintenance
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
 from segmentd.store.token_lookup import SqlTokenFinder
 from segmentd.store.unit_of_work import SqlUnitOfWorkFactory
-from segmentd.store.wal_checkpoints import WalCheckpointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +60,9 @@ class Services:
     big_segments: BigSegmentService
     listener: PostgresChangeListener | SqliteChangePoller | None = None
     token_finder: SqlTokenFinder | None = None
-    #: SQLite file databases: the WAL checkpoints a serving process runs in the background.
-    checkpointer: WalCheckpointer | None = None
+    #: SQLite file databases: the upkeep a serving process runs in the background (WAL
+    #: checkpoints, planner statistics).
+    sqlite_maintenance: SqliteMaintenance | None = None
     #: The database's schema was created by this process (a new database).
     created_database: bool = False
     #: The database URL with any password hidden, for messages.
@@ -77,11 +78,11 @@ class Services:
         return True
 
     def start_background(self) -> None:
-        """Start what a serving process runs in the background: SQLite's WAL checkpoints,
-        recovery of imports that a previous process left unfinished, the job workers, and the
-        Redis heartbeat."""
-        if self.checkpointer is not None:
-            self.checkpointer.start()
+        """Start what a serving process runs in the background: SQLite's upkeep, recovery
+        of imports that a previous process left unfinished, the job workers, and the Redis
+        heartbeat."""
+        if self.sqlite_maintenance is not None:
+            self.sqlite_maintenance.start()
         self.big_segments.jobs.recover()
         self.big_segments.jobs.runner.start()
         self.big_segments.sync.start()
@@ -89,8 +90,8 @@ class Services:
     def stop_background(self) -> None:
         self.big_segments.sync.stop()
         self.big_segments.jobs.runner.stop()
-        if self.checkpointer is not None:
-            self.checkpointer.stop()
+        if self.sqlite_maintenance is not None:
+            self.sqlite_maintenance.stop()
 
     def close(self) -> None:
         self.stop_background()
@@ -178,8 +179,8 @@ def build_services(
         big_segments=big_segments,
         listener=listener,
         token_finder=token_finder,
-        checkpointer=(
-            WalCheckpointer(engine)
+        sqlite_maintenance=(
+            SqliteMaintenance(engine, writer_lock=uow.writer_lock)
             if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
             else None
         ),
