@@ -8,7 +8,8 @@ calls from 8 concurrent tasks, on uvloop as ``segmentd serve`` does, and divides
 CPU time (``time.process_time``, all threads: the threadpool counts) by the number of requests.
 The floor is a one-route Starlette app answering ``{"status": "ok"}`` driven the same way.
 Wall-clock time is not reported: other processes on the machine change it, CPU time barely.
-``--profile NAME`` prints the cProfile of one case (cumulative time, top 40 functions).
+``--profile NAME`` prints the cProfile of one case (top 40 functions by ``--sort``:
+``cumulative``, the default, or ``tottime`` for time inside each function).
 ``patch`` is ``bench/hot_paths.py``'s semantic patch (100 new included keys per request, over
 200 segments). ``--postgres`` runs the app on a fresh PostgreSQL database (the tests' local
 server; dropped afterwards) instead of SQLite.
@@ -183,7 +184,7 @@ async def run(args: argparse.Namespace, database_url: str | None) -> None:
                 results[name] = await drive(target, make, args.requests)
                 profiler.disable()
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(40)
                 print(out.getvalue())
             else:
                 results[name] = await drive(target, make, args.requests)
@@ -199,6 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--profile", choices=CASES)
+    parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
     uvloop.run(main_async(args))
