@@ -31,6 +31,7 @@ from segmentd.services.segments.service import SegmentService
 from segmentd.services.system import RandomIds, SystemClock
 from segmentd.services.unit_of_work import UnitOfWorkFactory
 from segmentd.store.connect import open_database
+from segmentd.store.engines import sqlite_file
 from segmentd.store.notify import PostgresChangeListener, PostgresChangeNotifier, new_origin
 from segmentd.store.sqlite_maintenance import SqliteMaintenance
 from segmentd.store.sqlite_relay import SqliteChangeNotifier, SqliteChangePoller
@@ -133,7 +134,7 @@ def build_services(
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         listener = PostgresChangeListener(url, changes, origin, on_reconnect=feed.reset)
         listener.start()
-    elif settings.workers > 1 and engine.url.database not in (None, "", ":memory:"):
+    elif settings.workers > 1 and sqlite_file(engine) is not None:
         # ``serve --workers N`` runs several processes over one SQLite file; a single
         # process needs no relay (its hub already sees every change).
         origin = new_origin()
@@ -181,7 +182,7 @@ def build_services(
         token_finder=token_finder,
         sqlite_maintenance=(
             SqliteMaintenance(engine, writer_lock=uow.writer_lock)
-            if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+            if sqlite_file(engine) is not None
             else None
         ),
         created_database=database.created,

@@ -10,7 +10,8 @@ attribute path, operator). For one
 context, each group's attribute is read once and its value finds, by a few hash lookups, every
 clause of every segment that it satisfies (:meth:`SegmentBatch.matched_clauses`). A rule then
 needs its indexed clauses to be a subset of that set (one C-level set operation); its other
-clauses are tested as before, once per distinct clause (``PreparedClause.identity``).
+clauses are tested as before (:func:`segmentd.evaluation.segments.clauses_match`, once per
+distinct clause).
 
 Only ``batchable`` segments, whose every clause is pure, are evaluated this way: a segment with a
 ``segmentMatch`` clause (cycles, nested lookups), an attribute reference that is malformed
@@ -28,11 +29,9 @@ from collections.abc import Iterable
 from segmentd.domain.shared.context import Context
 from segmentd.domain.shared.json_types import JsonValue
 from segmentd.evaluation import operators
-from segmentd.evaluation.bucketing import in_rollout
-from segmentd.evaluation.clauses import clause_matches
 from segmentd.evaluation.preprocess import PreparedClause, PreparedSegment
 from segmentd.evaluation.reasons import NO_MATCH, Reason
-from segmentd.evaluation.segments import Scope, rollout_bucket
+from segmentd.evaluation.segments import Scope, clauses_match, rollout_admits
 
 
 class _Group:
@@ -124,7 +123,7 @@ class SegmentBatch:
         """Identities of the indexed clauses that ``context`` satisfies (after ``negate``).
 
         A missing context kind or a missing/null attribute matches no clause of its group,
-        negated or not (LD parity, as in :func:`clause_matches`); an array value matches a
+        negated or not (LD parity, as in ``clauses.clause_matches``); an array value matches a
         clause if any element does.
         """
         matched: set[int] = set()
@@ -157,29 +156,11 @@ def batched_rules_membership(
     the first rule whose clauses all match and whose rollout (if any) admits the context.
     ``matched`` is :meth:`SegmentBatch.matched_clauses` of the scope's context.
     """
-    context = scope.context
-    shared = scope.clause_results
     for rule in segment.rules:
-        if not rule.indexed <= matched:
-            continue
-        passed = True
-        for clause in rule.tested:
-            identity = clause.identity
-            result: bool | None
-            if shared is None or identity is None:
-                result = clause_matches(clause, context, scope)
-            else:
-                result = shared.get(identity)
-                if result is None:
-                    result = shared[identity] = clause_matches(clause, context, scope)
-            if not result:
-                passed = False
-                break
-        if not passed:
-            continue
-        if rule.weight is None:
-            return True, rule.reason
-        value = rollout_bucket(rule, segment, context)
-        if value is not None and in_rollout(value, rule.weight):
+        if (
+            rule.indexed <= matched
+            and clauses_match(rule.tested, scope)
+            and rollout_admits(rule, segment, scope.context)
+        ):
             return True, rule.reason
     return False, NO_MATCH

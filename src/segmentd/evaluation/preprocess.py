@@ -129,7 +129,7 @@ def prepare_segment(segment: Segment) -> PreparedSegment:
         clause.identity: clause
         for rule in rules
         for clause in rule.clauses
-        if clause.identity is not None and clause.identity in rule.indexed
+        if clause.lookup is not None
     }
     return PreparedSegment(
         source=segment,
@@ -177,21 +177,18 @@ def prepare_rule(rule: SegmentRule, index: int) -> PreparedRule:
         bucket_by=bucket_by,
         rollout_context_kind=rule.rollout_context_kind or DEFAULT_KIND,
         reason=Reason("rule", rule_index=index, rule_id=rule.id),
-        indexed=frozenset(c.identity for c in clauses if _indexed(c) and c.identity is not None),
-        tested=tuple(c for c in clauses if not _indexed(c)),
+        indexed=frozenset(
+            c.identity for c in clauses if c.lookup is not None and c.identity is not None
+        ),
+        tested=tuple(c for c in clauses if c.lookup is None),
     )
-
-
-def _indexed(clause: PreparedClause) -> bool:
-    """Whether a batch finds this clause by value rather than testing it."""
-    return clause.lookup is not None
 
 
 def prepare_clause(clause: Clause) -> PreparedClause:
     """Parse the clause's attribute and build its value test."""
     ref = parse_attribute_ref(clause.attribute, context_kind=clause.context_kind)
     is_segment_match = clause.op == "segmentMatch"
-    identity = None if is_segment_match else _identity(clause)
+    identity = None if is_segment_match else _identity(clause, ref)
     return PreparedClause(
         source=clause,
         op=clause.op,
@@ -251,12 +248,11 @@ _IDENTITIES_LOCK = Lock()
 _MAX_IDENTITIES = 1_000_000
 
 
-def _identity(clause: Clause) -> int | None:
+def _identity(clause: Clause, ref: AttributeRef) -> int | None:
     # Values carry their type, so that True and 1 (equal in Python) stay apart.
     values = tuple((type(v).__name__, v) for v in clause.values)
-    # The attribute as read, not as written: with no context kind, "/a" is the literal name
-    # "/a"; with one, the path to "a". Equal strings can name different values.
-    ref = parse_attribute_ref(clause.attribute, context_kind=clause.context_kind)
+    # The attribute as read (``ref``), not as written: with no context kind, "/a" is the
+    # literal name "/a"; with one, the path to "a". Equal strings can name different values.
     reads = (ref.components, ref.is_kind, ref.error)
     key = (clause.context_kind or DEFAULT_KIND, reads, clause.op, clause.negate, values)
     try:

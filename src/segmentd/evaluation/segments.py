@@ -17,7 +17,7 @@ from segmentd.domain.shared.clauses import DEFAULT_KIND
 from segmentd.domain.shared.context import Context
 from segmentd.evaluation.bucketing import bucket, bucketable_value, in_rollout
 from segmentd.evaluation.clauses import clause_matches
-from segmentd.evaluation.preprocess import PreparedRule, PreparedSegment
+from segmentd.evaluation.preprocess import PreparedClause, PreparedRule, PreparedSegment
 from segmentd.evaluation.reasons import (
     BIG_SEGMENT_EXCLUDED,
     BIG_SEGMENT_INCLUDED,
@@ -194,9 +194,15 @@ def _rules_membership(segment: PreparedSegment, scope: Scope) -> tuple[bool, Rea
 
 def rule_matches(rule: PreparedRule, segment: PreparedSegment, scope: Scope) -> bool:
     """All clauses match and, for a weighted rule, the context buckets inside ``weight``."""
+    return clauses_match(rule.clauses, scope) and rollout_admits(rule, segment, scope.context)
+
+
+def clauses_match(clauses: tuple[PreparedClause, ...], scope: Scope) -> bool:
+    """Every clause matches the scope's context, in order; each distinct clause is decided
+    once per scope when the scope shares clause results (``Scope.clause_results``)."""
     context = scope.context
     shared = scope.clause_results
-    for clause in rule.clauses:
+    for clause in clauses:
         identity = clause.identity
         if shared is None or identity is None:
             if not clause_matches(clause, context, scope):
@@ -207,6 +213,11 @@ def rule_matches(rule: PreparedRule, segment: PreparedSegment, scope: Scope) -> 
             matched = shared[identity] = clause_matches(clause, context, scope)
         if not matched:
             return False
+    return True
+
+
+def rollout_admits(rule: PreparedRule, segment: PreparedSegment, context: Context) -> bool:
+    """An unweighted rule admits every context; a weighted one those bucketed inside it."""
     if rule.weight is None:
         return True
     value = rollout_bucket(rule, segment, context)

@@ -29,6 +29,15 @@ def normalise_url(url: str) -> str:
     )
 
 
+def sqlite_file(engine: Engine) -> str | None:
+    """The database file of a SQLite engine; ``None`` for an in-memory SQLite database or
+    for PostgreSQL."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return database
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite in WAL mode with foreign keys, or a pooled PostgreSQL."""
     url = normalise_url(url)

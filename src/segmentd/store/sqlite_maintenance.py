@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from segmentd.store.engines import sqlite_file
 from segmentd.store.writer_lock import SqliteWriterLock
 
 log = logging.getLogger("segmentd.store")
@@ -67,8 +68,8 @@ class SqliteMaintenance:
         interval: float = DEFAULT_INTERVAL,
         analyze_every: float = DEFAULT_ANALYZE_EVERY,
     ) -> None:
-        database = engine.url.database
-        if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        database = sqlite_file(engine)
+        if database is None:
             raise ValueError("background upkeep needs a SQLite database file")
         self._engine = engine
         self._database = database

@@ -14,7 +14,7 @@ from segmentd.services.ports import ItemChange
 from segmentd.store.audit.repository import SqlAuditRepository
 from segmentd.store.big_segments.records import SqlBigSegmentRecordRepository
 from segmentd.store.big_segments.repository import SqlBigSegmentRepository
-from segmentd.store.engines import IMMEDIATE
+from segmentd.store.engines import IMMEDIATE, sqlite_file
 from segmentd.store.expiring.repository import SqlExpiringTargetRepository
 from segmentd.store.feed.repository import SqlFeedRepository
 from segmentd.store.flags.repository import SqlFlagRepository
@@ -150,11 +150,8 @@ class SqlUnitOfWorkFactory:
         self.environments = EnvironmentCache()
         self.writer_lock: SqliteWriterLock | None = None
         if engine.dialect.name == "sqlite":
-            database = engine.url.database
-            on_disk = bool(database) and database != ":memory:"
-            self.writer_lock = SqliteWriterLock(
-                os.path.abspath(database) if database and on_disk else None
-            )
+            database = sqlite_file(engine)
+            self.writer_lock = SqliteWriterLock(os.path.abspath(database) if database else None)
 
     def on_change(self, change: ItemChange) -> None:
         """A change-hub listener: an environment changed or was deleted (by this process or,

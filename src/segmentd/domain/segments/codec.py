@@ -184,6 +184,9 @@ def as_object(value: object, path: str) -> Mapping[str, object]:
     return value
 
 
+_JUST_STR: frozenset[type] = frozenset({str})
+
+
 def get_str_tuple(obj: Mapping[str, object], name: str, path: str = "") -> tuple[str, ...]:
     items = get_list(obj, name, path)
     if set(map(type, items)) <= _JUST_STR:  # one C-level pass: target lists are long
@@ -192,9 +195,6 @@ def get_str_tuple(obj: Mapping[str, object], name: str, path: str = "") -> tuple
         if not isinstance(item, str):
             raise _fail(f"{_where(path, name)}[{i}]", "a string", item)
     return tuple(items)  # type: ignore[arg-type]
-
-
-_JUST_STR: frozenset[type] = frozenset({str})
 
 
 def _json_value(value: object) -> JsonValue:
